@@ -1,0 +1,454 @@
+"""Events, lectures, cafés, study sessions and reports (講座・イベント)."""
+
+import datetime
+from collections import defaultdict
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import Case, Count, F, IntegerField, Value, When
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+from cms.core import wareki
+from cms.core.blocks import BaseStreamBlock, iter_documents
+from cms.core.models import BasePage
+
+
+class ActivityKind(models.TextChoices):
+    LECTURE = "lecture", _("Lecture")
+    CAFE = "cafe", _("Café")
+    STUDY_SESSION = "study_session", _("Study session")
+    REPORT = "report", _("Report meeting")
+    EXHIBITION = "exhibition", _("Exhibition and exchange")
+    WORKSHOP = "workshop", _("Workshop")
+    OTHER = "other", _("Other")
+
+
+class SpeakerRole(models.TextChoices):
+    LECTURER = "lecturer", _("Lecturer")
+    REPORTER = "reporter", _("Reporter")
+    COMMENTATOR = "commentator", _("Commentator")
+    FACILITATOR = "facilitator", _("Facilitator")
+    PANELLIST = "panellist", _("Panellist")
+
+
+class ActivitySeries(index.Indexed, models.Model):
+    """A programme that runs several times, e.g. 協働いろはのい講座."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    schedule_note = models.CharField(
+        _("schedule note"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. 平成24年6月、9月、12月の年3回実施予定。"),
+    )
+
+    search_fields = [index.SearchField("name"), index.SearchField("description")]
+
+    class Meta:
+        verbose_name = _("activity series")
+        verbose_name_plural = _("activity series")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+def _fiscal_year_expression(field="start_date"):
+    """The fiscal year (April–March) of a date column, computed in the database."""
+    return ExtractYear(field) - Case(
+        When(**{f"{field}__month__lt": 4}, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+class ActivityQuerySet(PageQuerySet):
+    def upcoming(self, today=None):
+        """Activities that have not finished by today, soonest first."""
+        today = today or timezone.localdate()
+        return self.filter(
+            models.Q(end_date__gte=today) | models.Q(end_date__isnull=True, start_date__gte=today)
+        ).order_by("start_date", "start_time", "pk")
+
+    def past(self, today=None):
+        """Activities that finished before today, most recent first."""
+        today = today or timezone.localdate()
+        return self.exclude(pk__in=self.upcoming(today).values("pk")).order_by(
+            "-start_date", "-start_time", "-pk"
+        )
+
+    def in_fiscal_year(self, fiscal_year):
+        start, end = wareki.fiscal_year_bounds(fiscal_year)
+        return self.filter(start_date__range=(start, end))
+
+    def with_fiscal_year(self):
+        return self.annotate(fiscal_year=_fiscal_year_expression())
+
+    def fiscal_years(self):
+        """The fiscal years that have activities, newest first."""
+        return sorted(
+            set(self.with_fiscal_year().values_list("fiscal_year", flat=True)), reverse=True
+        )
+
+    def plan_progress(self, plan, fiscal_year=None):
+        """Counts of live activities per measure of `plan` and per fiscal year.
+
+        Returns a dict with `years` (sorted), `counts` {measure_id: {year: n}},
+        `totals` {year: n} and, when `fiscal_year` is given, `activities`
+        {measure_id: [ActivityPage]} for that year.
+        """
+        tagged = self.live().filter(plan_measures__policy__plan=plan)
+        rows = (
+            tagged.annotate(fiscal_year=_fiscal_year_expression())
+            .values("plan_measures", "fiscal_year")
+            .annotate(n=Count("pk", distinct=True))
+        )
+        counts = defaultdict(dict)
+        years = set(plan_years := range(plan.start_fiscal_year, plan.end_fiscal_year + 1))
+        for row in rows:
+            counts[row["plan_measures"]][row["fiscal_year"]] = row["n"]
+            years.add(row["fiscal_year"])
+        totals = {
+            row["fiscal_year"]: row["n"]
+            for row in tagged.annotate(fiscal_year=_fiscal_year_expression())
+            .values("fiscal_year")
+            .annotate(n=Count("pk", distinct=True))
+        }
+        activities = defaultdict(list)
+        if fiscal_year is not None:
+            chosen = (
+                tagged.in_fiscal_year(fiscal_year)
+                .annotate(measure_id=F("plan_measures"))
+                .order_by("start_date", "pk")
+            )
+            for page in chosen:
+                activities[page.measure_id].append(page)
+        return {
+            "years": sorted(years),
+            "plan_years": list(plan_years),
+            "counts": dict(counts),
+            "totals": totals,
+            "activities": dict(activities),
+        }
+
+
+ActivityManager = PageManager.from_queryset(ActivityQuerySet)
+
+
+class ActivityBody(BaseStreamBlock):
+    pass
+
+
+class ActivityIndexPage(BasePage):
+    """Lists activities below it, filtered by fiscal year, kind and field."""
+
+    introduction = RichTextField(_("introduction"), blank=True)
+    body = StreamField(ActivityBody(), verbose_name=_("body"), blank=True)
+    show_series = models.BooleanField(
+        _("group by series"),
+        default=False,
+        help_text=_("List the activities under their series with the series descriptions."),
+    )
+
+    content_panels = BasePage.content_panels + [
+        FieldPanel("introduction"),
+        FieldPanel("body"),
+        FieldPanel("show_series"),
+    ]
+    search_fields = BasePage.search_fields + [
+        index.SearchField("introduction"),
+        index.SearchField("body"),
+    ]
+
+    subpage_types = ["activities.ActivityPage", "activities.ActivityIndexPage"]
+    parent_page_types = ["home.HomePage", "activities.ActivityIndexPage"]
+
+    PAST_PER_PAGE = 20
+
+    class Meta:
+        verbose_name = _("activity index page")
+        verbose_name_plural = _("activity index pages")
+
+    def activities(self):
+        return (
+            ActivityPage.objects.live()
+            .public()
+            .descendant_of(self)
+            .select_related("series", "venue")
+            .prefetch_related("fields")
+        )
+
+    def linked_documents(self):
+        return list(iter_documents(self.body))
+
+    def get_context(self, request, *args, **kwargs):
+        from .forms import ActivityFilterForm
+
+        context = super().get_context(request, *args, **kwargs)
+        activities = self.activities()
+        form = ActivityFilterForm(request.GET or None, fiscal_years=activities.fiscal_years())
+        if form.is_bound:
+            # Invalid filters are reported beside their fields; the valid
+            # ones still apply.
+            form.is_valid()
+            activities = form.filter(activities)
+        today = timezone.localdate()
+        past = Paginator(activities.past(today), self.PAST_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        context.update(
+            filter_form=form,
+            upcoming_activities=activities.upcoming(today),
+            past_activities=past,
+        )
+        if self.show_series:
+            context["series_sections"] = self.series_sections(activities)
+        return context
+
+    def series_sections(self, activities):
+        """[(series or None, [activities oldest first])] in order of first activity."""
+        sections = {}
+        for page in activities.order_by("start_date", "start_time", "pk"):
+            sections.setdefault(page.series, []).append(page)
+        return sorted(
+            sections.items(),
+            key=lambda item: (item[0] is None, -item[1][-1].start_date.toordinal()),
+        )
+
+
+class ActivityPage(BasePage):
+    """One event, lecture, café, study session or report."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
+    series = models.ForeignKey(
+        ActivitySeries,
+        verbose_name=_("series"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+    )
+    series_number = models.PositiveSmallIntegerField(
+        _("number in the series"), null=True, blank=True, help_text=_("3 for 第3回.")
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    content = models.TextField(_("programme (内容)"), blank=True)
+    body = StreamField(ActivityBody(), verbose_name=_("body"), blank=True)
+
+    start_date = models.DateField(_("date"))
+    start_time = models.TimeField(_("start time"), null=True, blank=True)
+    end_date = models.DateField(
+        _("end date"), null=True, blank=True, help_text=_("Only for activities over several days.")
+    )
+    end_time = models.TimeField(_("end time"), null=True, blank=True)
+    schedule_note = models.CharField(_("schedule note"), max_length=200, blank=True)
+
+    venue = models.ForeignKey(
+        "facilities.FacilityPage",
+        verbose_name=_("venue"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+    )
+    venue_text = models.CharField(
+        _("venue (free text)"),
+        max_length=200,
+        blank=True,
+        help_text=_("A room, or a place that is not one of the facilities."),
+    )
+    organiser = models.CharField(_("organiser"), max_length=200, blank=True)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    fee = models.CharField(_("fee"), max_length=100, blank=True)
+    how_to_apply = RichTextField(_("how to apply"), blank=True)
+
+    fields = ParentalManyToManyField(
+        "core.FieldOfActivity", verbose_name=_("fields of activity"), blank=True
+    )
+    plan_measures = ParentalManyToManyField(
+        "plan.Measure",
+        verbose_name=_("plan measures served"),
+        blank=True,
+        related_name="activities",
+    )
+
+    objects = ActivityManager()
+
+    content_panels = BasePage.content_panels + [
+        MultiFieldPanel(
+            [
+                FieldPanel("kind"),
+                FieldRowPanel([FieldPanel("series"), FieldPanel("series_number")]),
+            ],
+            heading=_("Kind and series"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("start_date"), FieldPanel("start_time")]),
+                FieldRowPanel([FieldPanel("end_date"), FieldPanel("end_time")]),
+                FieldPanel("schedule_note"),
+            ],
+            heading=_("Date and time"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("venue"), FieldPanel("venue_text")],
+            heading=_("Venue"),
+        ),
+        FieldPanel("summary"),
+        FieldPanel("content"),
+        FieldPanel("body"),
+        InlinePanel("speakers", label=_("Speakers"), heading=_("Speakers")),
+        InlinePanel(
+            "participations",
+            label=_("Participating groups"),
+            heading=_("Participating groups"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("organiser"),
+                FieldRowPanel([FieldPanel("capacity"), FieldPanel("fee")]),
+                FieldPanel("how_to_apply"),
+            ],
+            heading=_("Organiser and application"),
+        ),
+        FieldPanel("fields"),
+        FieldPanel("plan_measures"),
+    ]
+
+    search_fields = BasePage.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("content"),
+        index.SearchField("body"),
+        index.SearchField("organiser"),
+        index.FilterField("kind"),
+        index.FilterField("start_date"),
+        index.RelatedFields("series", [index.SearchField("name")]),
+        index.RelatedFields("speakers", [index.SearchField("name")]),
+    ]
+
+    parent_page_types = ["activities.ActivityIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            errors["end_date"] = _("The end date cannot be before the date.")
+        same_day = not self.end_date or self.end_date == self.start_date
+        if same_day and self.start_time and self.end_time and self.end_time <= self.start_time:
+            errors["end_time"] = _("The end time must be after the start time.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def last_day(self):
+        return self.end_date or self.start_date
+
+    @property
+    def starts_at(self):
+        time = self.start_time or datetime.time(0, 0)
+        return timezone.make_aware(datetime.datetime.combine(self.start_date, time))
+
+    @property
+    def ends_at(self):
+        """When the activity is over; the end of its last day if no end time is known."""
+        if self.end_time:
+            return timezone.make_aware(datetime.datetime.combine(self.last_day, self.end_time))
+        next_day = self.last_day + datetime.timedelta(days=1)
+        return timezone.make_aware(datetime.datetime.combine(next_day, datetime.time(0, 0)))
+
+    def has_ended(self, now=None):
+        """True once the end time has passed: the page then shows 終了しました."""
+        return (now or timezone.now()) >= self.ends_at
+
+    @property
+    def is_over(self):
+        return self.has_ended()
+
+    @property
+    def fiscal_year(self):
+        return wareki.fiscal_year_of(self.start_date)
+
+    @property
+    def when(self):
+        return wareki.format_event_datetime(
+            self.start_date, self.start_time, self.end_time, self.end_date
+        )
+
+    @property
+    def series_label(self):
+        """第2回 for the lecture series; empty when the title already says so."""
+        if not self.series_number:
+            return ""
+        label = f"第{self.series_number}回"
+        return "" if self.title.startswith(label) else label
+
+    @property
+    def pre_title(self):
+        """The line above the heading: the series and, if the title lacks it, 第N回."""
+        parts = [self.series.name if self.series else "", self.series_label]
+        return " ".join(part for part in parts if part)
+
+    def linked_documents(self):
+        return list(iter_documents(self.body))
+
+    @property
+    def venue_label(self):
+        parts = [self.venue.title if self.venue else "", self.venue_text]
+        return " ".join(part for part in parts if part)
+
+
+class ActivitySpeaker(Orderable):
+    page = ParentalKey(ActivityPage, on_delete=models.CASCADE, related_name="speakers")
+    role = models.CharField(_("role"), max_length=20, choices=SpeakerRole.choices)
+    name = models.CharField(_("name"), max_length=100)
+    affiliation = models.CharField(_("affiliation"), max_length=300, blank=True)
+
+    panels = [FieldPanel("role"), FieldPanel("name"), FieldPanel("affiliation")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("speaker")
+        verbose_name_plural = _("speakers")
+
+    def __str__(self):
+        return self.name
+
+
+class ActivityParticipation(Orderable):
+    """A civic group that took part in an activity (参加・情報提供団体)."""
+
+    page = ParentalKey(ActivityPage, on_delete=models.CASCADE, related_name="participations")
+    group = models.ForeignKey(
+        "groups.GroupPage",
+        verbose_name=_("group"),
+        on_delete=models.CASCADE,
+        related_name="participations",
+    )
+
+    panels = [FieldPanel("group")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("participating group")
+        verbose_name_plural = _("participating groups")
+        constraints = [
+            models.UniqueConstraint(fields=["page", "group"], name="unique_participation")
+        ]
+
+    def __str__(self):
+        return str(self.group)

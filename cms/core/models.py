@@ -1,0 +1,254 @@
+"""Page furniture and the taxonomies every content app shares.
+
+`BasePage` gives every public page what a Japanese municipal page carries:
+a page number, the updated date, print links, the contact block and the
+feedback form. Snippets here (contact points, fields of activity, areas)
+are the shared vocabulary editors tag content with.
+"""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import StandardPageBody, iter_documents
+
+# Page numbers are shown the way the city's current site shows them: a
+# seven-digit number that never changes for the life of the page.
+PAGE_NUMBER_OFFSET = 1_000_000
+
+
+class ContactPoint(index.Indexed, models.Model):
+    """A department desk residents can contact (このページに関するお問い合わせ)."""
+
+    department = models.CharField(_("department"), max_length=100, blank=True)
+    section = models.CharField(_("section"), max_length=100)
+    postal_code = models.CharField(_("postal code"), max_length=8, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    fax = models.CharField(_("fax"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    contact_form_url = models.URLField(_("contact form URL"), blank=True)
+
+    search_fields = [
+        index.SearchField("section"),
+        index.AutocompleteField("section"),
+    ]
+
+    class Meta:
+        verbose_name = _("contact point")
+        verbose_name_plural = _("contact points")
+        ordering = ["department", "section"]
+
+    def __str__(self):
+        return f"{self.department} {self.section}".strip()
+
+
+class FieldOfActivity(index.Indexed, models.Model):
+    """A field of civic activity (分野), e.g. 子育て or 防災."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    slug = models.SlugField(_("slug"), max_length=50, unique=True, allow_unicode=False)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        verbose_name = _("field of activity")
+        verbose_name_plural = _("fields of activity")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Area(index.Indexed, models.Model):
+    """A town (町) of the city, with the centroid used for distances."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    kana = models.CharField(_("reading"), max_length=100, blank=True)
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("kana"),
+        index.AutocompleteField("name"),
+    ]
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+@register_setting(icon="site")
+class SiteSettings(BaseSiteSetting):
+    """Settings editors change without a deployment."""
+
+    organisation_name = models.CharField(
+        _("organisation name"), max_length=100, default="武蔵野市"
+    )
+    default_contact_point = models.ForeignKey(
+        ContactPoint,
+        verbose_name=_("default contact point"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Shown on pages that do not name their own contact point."),
+    )
+    footer_note = models.CharField(_("footer note"), max_length=200, blank=True)
+
+    panels = [
+        FieldPanel("organisation_name"),
+        FieldPanel("default_contact_point"),
+        FieldPanel("footer_note"),
+    ]
+
+    class Meta:
+        verbose_name = _("site settings")
+
+
+class BasePage(Page):
+    """Abstract base of every public page: the municipal page furniture."""
+
+    contact_point = models.ForeignKey(
+        ContactPoint,
+        verbose_name=_("contact point"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Leave empty to use the site's default contact point."),
+    )
+    sample_content = models.BooleanField(
+        _("contains sample content"),
+        default=False,
+        help_text=_("Shows a notice that parts of this page are sample content, not real."),
+    )
+
+    settings_panels = Page.settings_panels + [
+        MultiFieldPanel(
+            [FieldPanel("contact_point"), FieldPanel("sample_content")],
+            heading=_("Page furniture"),
+        ),
+    ]
+
+    class Meta:
+        abstract = True
+
+    @property
+    def page_number(self):
+        """The stable page number (ページ番号) shown on the page."""
+        return PAGE_NUMBER_OFFSET + self.pk if self.pk else None
+
+    @property
+    def updated_at(self):
+        """When residents last saw a change: the last publication."""
+        return self.last_published_at or self.first_published_at
+
+    def get_contact_point(self, request=None):
+        """The page's contact point, else the site's default, else the first one."""
+        if self.contact_point_id:
+            return self.contact_point
+        site = self.get_site()
+        if site is not None:
+            default = SiteSettings.for_site(site).default_contact_point
+            if default is not None:
+                return default
+        return ContactPoint.objects.order_by("pk").first()
+
+    def linked_documents(self):
+        """Documents this page links to; PDFs among them bring the reader notice."""
+        return []
+
+    def has_pdf_links(self):
+        return any(
+            (doc.file_extension or "").lower() == "pdf" for doc in self.linked_documents()
+        )
+
+
+class StandardPage(BasePage):
+    """A plain content page: about, how-to, policies."""
+
+    introduction = models.TextField(_("introduction"), blank=True)
+    body = StreamField(StandardPageBody(), verbose_name=_("body"), blank=True)
+
+    content_panels = BasePage.content_panels + [
+        FieldPanel("introduction"),
+        FieldPanel("body"),
+    ]
+
+    search_fields = BasePage.search_fields + [
+        index.SearchField("introduction"),
+        index.SearchField("body"),
+    ]
+
+    class Meta:
+        verbose_name = _("standard page")
+        verbose_name_plural = _("standard pages")
+
+    def linked_documents(self):
+        return list(iter_documents(self.body))
+
+
+class PageFeedback(models.Model):
+    """A resident's answer to 「このページの情報は役に立ちましたか」."""
+
+    class Usefulness(models.TextChoices):
+        USEFUL = "useful", _("Useful")
+        NEUTRAL = "neutral", _("Neither")
+        NOT_USEFUL = "not_useful", _("Not useful")
+
+    class Findability(models.TextChoices):
+        EASY = "easy", _("Easy to find")
+        NEUTRAL = "neutral", _("Neither")
+        HARD = "hard", _("Hard to find")
+
+    COMMENT_MAX_LENGTH = 1000
+
+    page = models.ForeignKey(
+        Page,
+        verbose_name=_("page"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="feedback",
+    )
+    page_title = models.CharField(_("page title"), max_length=255)
+    page_url = models.CharField(_("page URL"), max_length=500, blank=True)
+    usefulness = models.CharField(_("usefulness"), max_length=20, choices=Usefulness.choices)
+    findability = models.CharField(
+        _("findability"), max_length=20, choices=Findability.choices, blank=True
+    )
+    comment = models.TextField(_("comment"), max_length=COMMENT_MAX_LENGTH, blank=True)
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("page feedback")
+        verbose_name_plural = _("page feedback")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.page_title} ({self.get_usefulness_display()})"

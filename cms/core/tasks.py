@@ -1,0 +1,39 @@
+"""Background work of the core app."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from celery import shared_task
+
+from .models import PageFeedback
+
+
+@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def notify_page_feedback(feedback_id):
+    """E-mail the office about a feedback answer that carries a comment.
+
+    Marks the answer as notified so a retried task never sends twice.
+    """
+    feedback = PageFeedback.objects.filter(pk=feedback_id, notified_at__isnull=True).first()
+    if feedback is None or not feedback.comment or not settings.FEEDBACK_NOTIFY_EMAILS:
+        return False
+    body = "\n".join(
+        [
+            f"{_('Page')}: {feedback.page_title}",
+            f"URL: {feedback.page_url}",
+            f"{_('Usefulness')}: {feedback.get_usefulness_display()}",
+            f"{_('Findability')}: {feedback.get_findability_display() or '-'}",
+            "",
+            feedback.comment,
+        ]
+    )
+    send_mail(
+        _("Page feedback: %(title)s") % {"title": feedback.page_title},
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        settings.FEEDBACK_NOTIFY_EMAILS,
+    )
+    PageFeedback.objects.filter(pk=feedback.pk).update(notified_at=timezone.now())
+    return True

@@ -1,0 +1,35 @@
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from wagtail.models import Page
+
+from .forms import PageFeedbackForm
+from .tasks import notify_page_feedback
+
+
+@require_POST
+def submit_page_feedback(request, page_id):
+    """Store a feedback answer for a live page and go back to that page."""
+    page = get_object_or_404(Page.objects.live(), pk=page_id).specific
+    form = PageFeedbackForm(request.POST)
+    target = page.get_url(request) or "/"
+    if form.is_valid():
+        feedback = form.save(commit=False)
+        feedback.page = page
+        feedback.page_title = page.title[:255]
+        feedback.page_url = page.get_full_url(request) or ""
+        feedback.save()
+        if feedback.comment:
+            transaction.on_commit(lambda: notify_page_feedback.delay(feedback.pk))
+        messages.success(request, _("Thank you for your feedback."))
+        return redirect(f"{target}#page-feedback")
+    # Nothing the resident typed is lost: the page renders again with the
+    # answers and the errors beside their fields.
+    request.page_feedback_form = form
+    response = page.serve(request)
+    response.status_code = 400
+    return response
+

@@ -1,0 +1,488 @@
+"""Build the demo site from the seed documents (transcribed in data/*.toml).
+
+Idempotent: everything is looked up by its slug first and only created when
+missing, so a second run changes nothing and never overwrites an editor's
+changes. `python manage.py load_demo_content` calls `load_demo_content()`.
+"""
+
+import datetime
+import logging
+import os
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from wagtail.documents import get_document_model
+from wagtail.models import Page, Site
+
+from cms.activities.models import (
+    ActivityIndexPage,
+    ActivityPage,
+    ActivityParticipation,
+    ActivitySeries,
+    ActivitySpeaker,
+)
+from cms.core.models import Area, ContactPoint, FieldOfActivity, SiteSettings, StandardPage
+from cms.facilities.models import FacilityIndexPage, FacilityPage, FacilityRoom
+from cms.groups.models import GroupIndexPage, GroupPage
+from cms.newsletters.models import NewsletterIndexPage, NewsletterIssuePage
+from cms.plan.models import Action, BasicPlan, BasicPolicy, Measure, PlanPage
+from home.models import HomeFeaturedActivity, HomePage
+
+from .pdf import placeholder_pdf
+
+logger = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEMO_USERNAME = "admin"
+DEMO_PASSWORD_ENV = "DEMO_ADMIN_PASSWORD"
+DEFAULT_DEMO_PASSWORD = "musashino-demo"
+
+
+def read_data(name):
+    with open(DATA_DIR / f"{name}.toml", "rb") as handle:
+        return tomllib.load(handle)
+
+
+@dataclass
+class LoadReport:
+    """What a run created; empty on a second run."""
+
+    created: list = field(default_factory=list)
+
+    def add(self, kind, label):
+        self.created.append((kind, str(label)))
+
+    def summary(self):
+        counts = {}
+        for kind, _label in self.created:
+            counts[kind] = counts.get(kind, 0) + 1
+        return counts
+
+
+class DemoLoader:
+    def __init__(self):
+        self.report = LoadReport()
+
+    # -- helpers -----------------------------------------------------------
+    def get_or_create_child(self, parent, model, slug, **fields):
+        """The live child `slug` of `parent`, created and published if missing."""
+        existing = parent.get_children().filter(slug=slug).first()
+        if existing is not None:
+            return existing.specific, False
+        inlines = fields.pop("_inlines", {})
+        m2m = fields.pop("_m2m", {})
+        page = model(slug=slug, **fields)
+        for name, items in inlines.items():
+            setattr(page, name, items)
+        for name, items in m2m.items():
+            setattr(page, name, items)
+        parent.add_child(instance=page)
+        page.save_revision().publish()
+        self.report.add(model._meta.verbose_name, page.title)
+        return page, True
+
+    def snippet(self, model, lookup, defaults):
+        obj, created = model.objects.get_or_create(**lookup, defaults=defaults)
+        if created:
+            self.report.add(model._meta.verbose_name, obj)
+        return obj
+
+    # -- steps -------------------------------------------------------------
+    def load(self):
+        taxonomy = read_data("taxonomy")
+        contact = self.load_taxonomy(taxonomy)
+        home = self.load_home(contact)
+        site = read_data("site")
+        activities_index, _ = self.get_or_create_child(
+            home,
+            ActivityIndexPage,
+            site["activities"]["slug"],
+            title=site["activities"]["title"],
+            introduction=site["activities"]["introduction"],
+            show_in_menus=True,
+        )
+        groups_index, _ = self.get_or_create_child(
+            home,
+            GroupIndexPage,
+            site["groups"]["slug"],
+            title=site["groups"]["title"],
+            introduction=site["groups"]["introduction"],
+            show_in_menus=True,
+        )
+        facilities = self.load_facilities(home, site["facilities"])
+        groups = self.load_groups(groups_index)
+        plan = self.load_plan(home)
+        self.load_h24(activities_index, groups, groups_index)
+        self.load_sample_activities(activities_index, facilities, plan)
+        self.load_newsletters(home)
+        self.load_about(home, site["about"])
+        self.load_featured(home, site["home"]["featured"])
+        self.ensure_demo_admin()
+        return self.report
+
+    def load_taxonomy(self, data):
+        contact = None
+        for item in data["contact_points"]:
+            values = {k: v for k, v in item.items() if k not in {"key", "section"}}
+            contact = self.snippet(ContactPoint, {"section": item["section"]}, values)
+        for order, item in enumerate(data["fields"]):
+            self.snippet(
+                FieldOfActivity, {"slug": item["slug"]}, {"name": item["name"], "sort_order": order}
+            )
+        for order, item in enumerate(data["areas"]):
+            self.snippet(
+                Area,
+                {"slug": item["slug"]},
+                {
+                    "name": item["name"],
+                    "kana": item["kana"],
+                    "latitude": Decimal(str(item["lat"])),
+                    "longitude": Decimal(str(item["lon"])),
+                    "sort_order": order,
+                },
+            )
+        return contact
+
+    def load_home(self, contact):
+        """The HomePage as the default site's root, replacing Wagtail's welcome page."""
+        site_data = read_data("site")["home"]
+        home = HomePage.objects.first()
+        if home is None:
+            root = Page.get_first_root_node()
+            welcome = root.get_children().filter(slug="home").exact_type(Page).first()
+            if welcome is not None:
+                welcome.slug = "welcome-replaced"
+                welcome.save()
+            home = HomePage(
+                title=site_data["title"],
+                slug="home",
+                lead=site_data["lead"],
+                introduction=site_data["introduction"],
+            )
+            root.add_child(instance=home)
+            home.save_revision().publish()
+            self.report.add("home page", home.title)
+            if welcome is not None:
+                Site.objects.filter(root_page=welcome).update(root_page=home)
+                welcome.delete()
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            site = Site.objects.create(
+                hostname="localhost", port=80, root_page=home, is_default_site=True
+            )
+        elif site.root_page_id != home.pk:
+            site.root_page = home
+            site.save()
+        if site.site_name != site_data["title"]:
+            site.site_name = site_data["title"]
+            site.save()
+        settings = SiteSettings.for_site(site)
+        if settings.default_contact_point_id is None and contact is not None:
+            settings.default_contact_point = contact
+            settings.save()
+        return home
+
+    def load_facilities(self, home, index_data):
+        index, _ = self.get_or_create_child(
+            home,
+            FacilityIndexPage,
+            index_data["slug"],
+            title=index_data["title"],
+            introduction=index_data["introduction"],
+            show_in_menus=True,
+        )
+        areas = {area.slug: area for area in Area.objects.all()}
+        pages = {}
+        for item in read_data("facilities")["facilities"]:
+            rooms = [
+                FacilityRoom(
+                    name=room["name"],
+                    capacity=room.get("capacity"),
+                    has_wifi=room.get("wifi", False),
+                    has_projector=room.get("projector", False),
+                    has_online_meeting_kit=room.get("online_kit", False),
+                    other_equipment=room.get("other", ""),
+                )
+                for room in item.get("rooms", [])
+            ]
+            page, _ = self.get_or_create_child(
+                index,
+                FacilityPage,
+                item["slug"],
+                title=item["title"],
+                kana=item["kana"],
+                summary=item["summary"],
+                postal_code=item["postal_code"],
+                address=item["address"],
+                area=areas.get(item["area"]),
+                latitude=Decimal(str(item["lat"])),
+                longitude=Decimal(str(item["lon"])),
+                access=item["access"],
+                opening_hours=item["opening_hours"],
+                closed_days=item["closed_days"],
+                accessibility_notes=item["accessibility"],
+                booking_info=item["booking"],
+                sample_content=True,
+                _inlines={"rooms": rooms},
+            )
+            pages[item["slug"]] = page
+        return pages
+
+    def load_groups(self, index):
+        data = read_data("groups")
+        fields = list(FieldOfActivity.objects.filter(slug__in=data["fields"]))
+        groups = {}
+        for item in data["groups"]:
+            page, _ = self.get_or_create_child(
+                index,
+                GroupPage,
+                item["slug"],
+                title=item["title"],
+                summary=data["summary"],
+                _m2m={"fields": fields},
+            )
+            groups[item["slug"]] = page
+        return groups
+
+    def load_plan(self, home):
+        data = read_data("plan")
+        plan = self.snippet(
+            BasicPlan,
+            {"name": data["plan"]["name"]},
+            {key: value for key, value in data["plan"].items() if key != "name"},
+        )
+        actions = {}
+        pending_restates = []
+        for policy_data in data["policies"]:
+            policy = self.snippet(
+                BasicPolicy,
+                {"plan": plan, "number": policy_data["number"]},
+                {"title": policy_data["title"]},
+            )
+            for measure_data in policy_data["measures"]:
+                measure = self.snippet(
+                    Measure,
+                    {"policy": policy, "number": measure_data["number"]},
+                    {
+                        "title": measure_data["title"],
+                        "description": measure_data["description"],
+                    },
+                )
+                for number, title in enumerate(measure_data["actions"], start=1):
+                    action = self.snippet(
+                        Action, {"measure": measure, "number": number}, {"title": title}
+                    )
+                    key = f"{policy.number}-{measure.number}-{number}"
+                    actions[key] = action
+                for number, restated in measure_data.get("restates", {}).items():
+                    key = f"{policy.number}-{measure.number}-{number}"
+                    pending_restates.append((key, restated))
+        for key, restated in pending_restates:
+            action = actions[key]
+            if not action.restates.exists():
+                action.restates.set([actions[other] for other in restated])
+        self.get_or_create_child(
+            home,
+            PlanPage,
+            data["page"]["slug"],
+            title=data["page"]["title"],
+            plan=plan,
+            introduction=data["page"]["introduction"],
+            show_in_menus=True,
+        )
+        return plan
+
+    def activity_fields(self, item):
+        start = item["start"]
+        if "T" in start:
+            start_at = datetime.datetime.fromisoformat(start)
+            start_date, start_time = start_at.date(), start_at.time()
+        else:
+            start_date, start_time = datetime.date.fromisoformat(start), None
+        end_time = (
+            datetime.time.fromisoformat(item["end_time"]) if item.get("end_time") else None
+        )
+        return {
+            "title": item["title"],
+            "kind": item["kind"],
+            "series_number": item.get("series_number"),
+            "start_date": start_date,
+            "start_time": start_time,
+            "end_time": end_time,
+            "summary": item.get("summary", ""),
+            "content": item.get("content", ""),
+            "capacity": item.get("capacity"),
+            "fee": item.get("fee", ""),
+            "how_to_apply": item.get("how_to_apply", ""),
+            "venue_text": item.get("venue_text", ""),
+        }
+
+    @staticmethod
+    def speakers(item):
+        return [
+            ActivitySpeaker(role=s["role"], name=s["name"], affiliation=s["affiliation"])
+            for s in item.get("speakers", [])
+        ]
+
+    def load_h24(self, activities_index, groups, groups_index):
+        data = read_data("h24")
+        organiser = data["organiser"]
+        self.get_or_create_child(
+            groups_index,
+            GroupPage,
+            organiser["group_slug"],
+            title=organiser["group_title"],
+            summary=organiser["group_summary"],
+            organisation_type=GroupPage.OrganisationType.NPO,
+            _m2m={"fields": list(FieldOfActivity.objects.filter(slug="collaboration"))},
+        )
+        index, _ = self.get_or_create_child(
+            activities_index,
+            ActivityIndexPage,
+            data["page"]["slug"],
+            title=data["page"]["title"],
+            introduction=data["page"]["introduction"],
+            show_series=True,
+        )
+        series = {
+            item["slug"]: self.snippet(
+                ActivitySeries,
+                {"slug": item["slug"]},
+                {
+                    "name": item["name"],
+                    "description": item["description"],
+                    "schedule_note": item["schedule_note"],
+                },
+            )
+            for item in data["series"]
+        }
+        fields = {f.slug: f for f in FieldOfActivity.objects.all()}
+        for item in data["activities"]:
+            values = self.activity_fields(item)
+            participations = [
+                ActivityParticipation(group=groups[slug]) for slug in item.get("groups", [])
+            ]
+            self.get_or_create_child(
+                index,
+                ActivityPage,
+                item["slug"],
+                series=series[item["series"]],
+                organiser=organiser["text"],
+                _inlines={"speakers": self.speakers(item), "participations": participations},
+                _m2m={"fields": [fields[slug] for slug in item.get("fields", [])]},
+                **values,
+            )
+
+    def load_sample_activities(self, index, facilities, plan):
+        measures = {
+            measure.code: measure
+            for measure in Measure.objects.filter(policy__plan=plan).select_related("policy")
+        }
+        fields = {f.slug: f for f in FieldOfActivity.objects.all()}
+        for item in read_data("sample_activities")["activities"]:
+            self.get_or_create_child(
+                index,
+                ActivityPage,
+                item["slug"],
+                venue=facilities.get(item.get("venue")),
+                organiser="武蔵野市 市民部 市民活動推進課",
+                sample_content=True,
+                _inlines={"speakers": self.speakers(item)},
+                _m2m={
+                    "fields": [fields[slug] for slug in item.get("fields", [])],
+                    "plan_measures": [measures[code] for code in item.get("measures", [])],
+                },
+                **self.activity_fields(item),
+            )
+
+    def load_newsletters(self, home):
+        data = read_data("newsletters")
+        index, _ = self.get_or_create_child(
+            home,
+            NewsletterIndexPage,
+            data["page"]["slug"],
+            title=data["page"]["title"],
+            introduction=data["page"]["introduction"],
+            show_in_menus=True,
+        )
+        Document = get_document_model()
+        for item in data["issues"]:
+            if index.get_children().filter(slug=item["slug"]).exists():
+                continue
+            document = Document(title=f"{item['title']}(PDF・サンプル)")
+            document.file.save(
+                f"{item['slug']}.pdf",
+                ContentFile(
+                    placeholder_pdf(
+                        [
+                            f"Link! vol.{item['volume']} ({item['issue_date']})",
+                            "Sample placeholder for the demonstration site.",
+                        ]
+                    )
+                ),
+                save=False,
+            )
+            document.save()
+            contents = [
+                (
+                    "article",
+                    {
+                        "title": article["title"],
+                        "summary": article.get("summary", ""),
+                        "page": Page.objects.filter(slug=article.get("page", "")).first(),
+                    },
+                )
+                for article in item["articles"]
+            ]
+            self.get_or_create_child(
+                index,
+                NewsletterIssuePage,
+                item["slug"],
+                title=item["title"],
+                volume=item["volume"],
+                issue_date=datetime.date.fromisoformat(item["issue_date"]),
+                summary=item["summary"],
+                document=document,
+                contents=contents,
+                sample_content=True,
+            )
+
+    def load_about(self, home, data):
+        self.get_or_create_child(
+            home,
+            StandardPage,
+            data["slug"],
+            title=data["title"],
+            introduction=data["introduction"],
+            body=[("paragraph", data["body"])],
+        )
+
+    def load_featured(self, home, slugs):
+        if home.featured_activities.exists():
+            return
+        for order, slug in enumerate(slugs):
+            activity = ActivityPage.objects.filter(slug=slug).first()
+            if activity is not None:
+                HomeFeaturedActivity.objects.create(page=home, activity=activity, sort_order=order)
+        if home.featured_activities.exists():
+            home.save_revision().publish()
+
+    def ensure_demo_admin(self):
+        User = get_user_model()
+        if User.objects.filter(username=DEMO_USERNAME).exists():
+            return
+        password = os.environ.get(DEMO_PASSWORD_ENV) or DEFAULT_DEMO_PASSWORD
+        User.objects.create_superuser(DEMO_USERNAME, "admin@example.invalid", password)
+        self.report.add("user", DEMO_USERNAME)
+
+
+def load_demo_content():
+    """Create whatever of the demo site is missing; return a LoadReport."""
+    with transaction.atomic():
+        return DemoLoader().load()

@@ -1,0 +1,138 @@
+"""Civic groups (市民活動団体)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.search import index
+
+from cms.core.models import BasePage
+
+
+class GroupIndexPage(BasePage):
+    introduction = RichTextField(_("introduction"), blank=True)
+
+    content_panels = BasePage.content_panels + [FieldPanel("introduction")]
+    subpage_types = ["groups.GroupPage"]
+    parent_page_types = ["home.HomePage"]
+
+    class Meta:
+        verbose_name = _("group index page")
+        verbose_name_plural = _("group index pages")
+
+    def get_context(self, request, *args, **kwargs):
+        from cms.core.models import Area, FieldOfActivity
+
+        context = super().get_context(request, *args, **kwargs)
+        groups = (
+            GroupPage.objects.live()
+            .public()
+            .child_of(self)
+            .select_related("area")
+            .prefetch_related("fields")
+            .order_by("title")
+        )
+        field = FieldOfActivity.objects.filter(slug=request.GET.get("field", "")).first()
+        area = Area.objects.filter(slug=request.GET.get("area", "")).first()
+        if field:
+            groups = groups.filter(fields=field)
+        if area:
+            groups = groups.filter(area=area)
+        context.update(
+            groups=groups,
+            fields=FieldOfActivity.objects.all(),
+            areas=Area.objects.all(),
+            selected_field=field,
+            selected_area=area,
+        )
+        return context
+
+
+class GroupPage(BasePage):
+    """A civic group: who they are, what they do, how to reach them."""
+
+    class OrganisationType(models.TextChoices):
+        VOLUNTARY = "voluntary", _("Voluntary group")
+        NPO = "npo", _("NPO corporation")
+        GENERAL_INCORPORATED = "general", _("General incorporated association")
+        COMMUNITY = "community", _("Community association")
+        PUBLIC = "public", _("Public body")
+        OTHER = "other", _("Other")
+
+    kana = models.CharField(_("reading"), max_length=200, blank=True)
+    organisation_type = models.CharField(
+        _("type of organisation"),
+        max_length=20,
+        choices=OrganisationType.choices,
+        blank=True,
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    description = RichTextField(_("description"), blank=True)
+    fields = ParentalManyToManyField(
+        "core.FieldOfActivity", verbose_name=_("fields of activity"), blank=True
+    )
+    area = models.ForeignKey(
+        "core.Area",
+        verbose_name=_("area"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="groups",
+    )
+    public_contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
+    public_email = models.EmailField(_("public e-mail"), blank=True)
+    public_phone = models.CharField(_("public phone"), max_length=20, blank=True)
+    public_contact_note = models.CharField(_("contact note"), max_length=200, blank=True)
+    website = models.URLField(_("website"), blank=True)
+
+    content_panels = BasePage.content_panels + [
+        FieldPanel("kana"),
+        FieldPanel("organisation_type"),
+        FieldPanel("summary"),
+        FieldPanel("description"),
+        FieldPanel("fields"),
+        FieldPanel("area"),
+        MultiFieldPanel(
+            [
+                FieldPanel("public_contact_name"),
+                FieldPanel("public_email"),
+                FieldPanel("public_phone"),
+                FieldPanel("public_contact_note"),
+                FieldPanel("website"),
+            ],
+            heading=_("Public contact"),
+            help_text=_("Everything here is shown on the public site."),
+        ),
+    ]
+    search_fields = BasePage.search_fields + [
+        index.SearchField("kana"),
+        index.SearchField("summary"),
+        index.SearchField("description"),
+        index.FilterField("area"),
+    ]
+    parent_page_types = ["groups.GroupIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("civic group")
+        verbose_name_plural = _("civic groups")
+
+    def activities(self):
+        """Live activities this group took part in, newest first."""
+        from cms.activities.models import ActivityPage
+
+        return (
+            ActivityPage.objects.live()
+            .public()
+            .filter(participations__group=self)
+            .order_by("-start_date", "-pk")
+            .distinct()
+        )
+
+    @property
+    def has_public_contact(self):
+        return any(
+            [self.public_contact_name, self.public_email, self.public_phone, self.website]
+        )

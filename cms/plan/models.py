@@ -1,0 +1,218 @@
+"""The city's 市民活動促進基本計画 as data.
+
+A plan has basic policies (基本施策), each with measures (施策 1-1 …) and
+actions (取組み ①…). Activities are tagged with the measures they serve so
+that the plan page can show, per fiscal year, what was done for each measure:
+the yearly progress review the plan itself asks for.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel
+from wagtail.search import index
+from wagtail.fields import RichTextField
+
+from cms.core import wareki
+from cms.core.models import BasePage
+
+
+def circled_number(number):
+    """① for 1 … ⑳ for 20, the way the plan numbers its actions."""
+    if 1 <= number <= 20:
+        return chr(0x2460 + number - 1)
+    return f"({number})"
+
+
+class BasicPlan(index.Indexed, models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    start_fiscal_year = models.PositiveSmallIntegerField(_("first fiscal year"))
+    end_fiscal_year = models.PositiveSmallIntegerField(_("last fiscal year"))
+    goal = models.TextField(_("goal (the society the plan aims for)"), blank=True)
+    published = models.CharField(_("publication note"), max_length=200, blank=True)
+
+    search_fields = [index.SearchField("name"), index.SearchField("goal")]
+
+    class Meta:
+        verbose_name = _("basic plan")
+        verbose_name_plural = _("basic plans")
+        ordering = ["-start_fiscal_year"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if (
+            self.start_fiscal_year
+            and self.end_fiscal_year
+            and self.end_fiscal_year < self.start_fiscal_year
+        ):
+            raise ValidationError(
+                {"end_fiscal_year": _("The last fiscal year cannot precede the first.")}
+            )
+
+    @property
+    def fiscal_years(self):
+        return list(range(self.start_fiscal_year, self.end_fiscal_year + 1))
+
+    @property
+    def period_label(self):
+        return "{}～{}".format(
+            wareki.format_fiscal_year(self.start_fiscal_year),
+            wareki.format_fiscal_year(self.end_fiscal_year),
+        )
+
+
+class BasicPolicy(models.Model):
+    """基本施策: one of the plan's four pillars."""
+
+    plan = models.ForeignKey(
+        BasicPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="policies"
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200)
+
+    class Meta:
+        verbose_name = _("basic policy")
+        verbose_name_plural = _("basic policies")
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="unique_policy_number")
+        ]
+
+    def __str__(self):
+        return f"基本施策{self.number} {self.title}"
+
+
+class Measure(index.Indexed, models.Model):
+    """施策, e.g. 1-1 市民活動に触れる機会の充実."""
+
+    policy = models.ForeignKey(
+        BasicPolicy,
+        verbose_name=_("basic policy"),
+        on_delete=models.CASCADE,
+        related_name="measures",
+    )
+    number = models.PositiveSmallIntegerField(_("number within the policy"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    search_fields = [
+        index.SearchField("title"),
+        index.SearchField("description"),
+        index.AutocompleteField("title"),
+    ]
+
+    class Meta:
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        ordering = ["policy__plan", "policy__number", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "number"], name="unique_measure_number")
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    @property
+    def code(self):
+        return f"{self.policy.number}-{self.number}"
+
+
+class Action(models.Model):
+    """取組み ①…; an action restated under another measure is a 再掲."""
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("measure"), on_delete=models.CASCADE, related_name="actions"
+    )
+    number = models.PositiveSmallIntegerField(_("number within the measure"))
+    title = models.CharField(_("title"), max_length=200)
+    restates = models.ManyToManyField(
+        "self",
+        verbose_name=_("restates (再掲)"),
+        symmetrical=False,
+        blank=True,
+        related_name="restated_in",
+        help_text=_("The actions of other measures this one repeats, as the plan marks 再掲."),
+    )
+
+    panels = [
+        FieldPanel("measure"),
+        FieldPanel("number"),
+        FieldPanel("title"),
+        FieldPanel("restates"),
+    ]
+
+    class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        ordering = ["measure__policy__number", "measure__number", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "number"], name="unique_action_number")
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    @property
+    def code(self):
+        return f"{self.measure.code}{circled_number(self.number)}"
+
+    @property
+    def restatement_note(self):
+        """The plan's own notation, e.g. [2-1③、3-1①再掲]."""
+        codes = [action.code for action in self.restates.all()]
+        return f"[{'、'.join(codes)}再掲]" if codes else ""
+
+
+class PlanPage(BasePage):
+    """Shows a plan and, per fiscal year, the activities that served each measure."""
+
+    plan = models.ForeignKey(
+        BasicPlan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="+"
+    )
+    introduction = RichTextField(_("introduction"), blank=True)
+
+    content_panels = BasePage.content_panels + [
+        FieldPanel("plan"),
+        FieldPanel("introduction"),
+    ]
+
+    search_fields = BasePage.search_fields + [index.SearchField("introduction")]
+
+    subpage_types = ["core.StandardPage"]
+
+    class Meta:
+        verbose_name = _("basic plan page")
+        verbose_name_plural = _("basic plan pages")
+
+    def progress(self, fiscal_year=None):
+        """Activity counts per measure and fiscal year, and the chosen year's activities."""
+        # Activities depend on the plan, not the other way round: look the
+        # model up at call time so the apps stay importable on their own.
+        from cms.activities.models import ActivityPage
+
+        return ActivityPage.objects.plan_progress(self.plan, fiscal_year)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        policies = (
+            self.plan.policies.prefetch_related("measures__actions__restates__measure__policy")
+            .all()
+        )
+        fiscal_year = None
+        raw_year = request.GET.get("fy", "")
+        if raw_year:
+            if raw_year.isdigit() and 1989 <= int(raw_year) <= 2100:
+                fiscal_year = int(raw_year)
+            else:
+                context["fiscal_year_error"] = True
+        progress = self.progress(fiscal_year)
+        context.update(
+            policies=policies,
+            progress=progress,
+            selected_fiscal_year=fiscal_year,
+        )
+        return context

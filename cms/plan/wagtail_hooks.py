@@ -1,0 +1,43 @@
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .models import Action, BasicPlan, BasicPolicy, Measure
+
+
+class BasicPlanViewSet(SnippetViewSet):
+    model = BasicPlan
+    icon = "list-ol"
+    list_display = ["name", "start_fiscal_year", "end_fiscal_year"]
+
+
+class BasicPolicyViewSet(SnippetViewSet):
+    model = BasicPolicy
+    icon = "list-ul"
+    list_display = ["__str__", "plan"]
+    list_filter = ["plan"]
+
+
+class MeasureViewSet(SnippetViewSet):
+    model = Measure
+    icon = "list-ul"
+    list_display = ["code", "title", "policy"]
+    list_filter = ["policy__plan", "policy"]
+
+
+class ActionViewSet(SnippetViewSet):
+    model = Action
+    icon = "list-ul"
+    list_display = ["code", "title", "restatement_note"]
+    list_filter = ["measure__policy__plan", "measure"]
+
+
+class PlanGroup(SnippetViewSetGroup):
+    menu_label = _("Basic plan")
+    menu_icon = "list-ol"
+    menu_order = 290
+    items = (BasicPlanViewSet, BasicPolicyViewSet, MeasureViewSet, ActionViewSet)
+
+
+register_snippet(PlanGroup)

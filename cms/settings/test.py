@@ -1,0 +1,19 @@
+"""Test settings: fast and self-contained, services only when env names them."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+SECRET_KEY = "test-only-not-secret"
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+FEEDBACK_NOTIFY_EMAILS = ["katsudou@city.musashino.example"]
+WAGTAILADMIN_BASE_URL = "http://testserver"
+# Tests that need a real broker and worker opt in (tests/services); the rest
+# run tasks inline even when CELERY_BROKER_URL is set for the services run.
+CELERY_TASK_ALWAYS_EAGER = env("TEST_CELERY_EAGER", "1") == "1"
+LOGGING = {"version": 1, "disable_existing_loggers": False}
