@@ -98,9 +98,8 @@ class ActivityQuerySet(PageQuerySet):
 
     def fiscal_years(self):
         """The fiscal years that have activities, newest first."""
-        return sorted(
-            set(self.with_fiscal_year().values_list("fiscal_year", flat=True)), reverse=True
-        )
+        years = self.order_by().with_fiscal_year().values_list("fiscal_year", flat=True)
+        return sorted(set(years.distinct()), reverse=True)
 
     def plan_progress(self, plan, fiscal_year=None):
         """Counts of live activities per measure of `plan` and per fiscal year.
@@ -110,8 +109,11 @@ class ActivityQuerySet(PageQuerySet):
         {measure_id: [ActivityPage]} for that year.
         """
         tagged = self.live().filter(plan_measures__policy__plan=plan)
+        # order_by() clears the page-tree ordering, which would otherwise
+        # join the GROUP BY and split every count by page.
         rows = (
-            tagged.annotate(fiscal_year=_fiscal_year_expression())
+            tagged.order_by()
+            .annotate(fiscal_year=_fiscal_year_expression())
             .values("plan_measures", "fiscal_year")
             .annotate(n=Count("pk", distinct=True))
         )
@@ -122,7 +124,8 @@ class ActivityQuerySet(PageQuerySet):
             years.add(row["fiscal_year"])
         totals = {
             row["fiscal_year"]: row["n"]
-            for row in tagged.annotate(fiscal_year=_fiscal_year_expression())
+            for row in tagged.order_by()
+            .annotate(fiscal_year=_fiscal_year_expression())
             .values("fiscal_year")
             .annotate(n=Count("pk", distinct=True))
         }

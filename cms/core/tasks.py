@@ -19,16 +19,13 @@ def notify_page_feedback(feedback_id):
     feedback = PageFeedback.objects.filter(pk=feedback_id, notified_at__isnull=True).first()
     if feedback is None or not feedback.comment or not settings.FEEDBACK_NOTIFY_EMAILS:
         return False
-    body = "\n".join(
-        [
-            f"{_('Page')}: {feedback.page_title}",
-            f"URL: {feedback.page_url}",
-            f"{_('Usefulness')}: {feedback.get_usefulness_display()}",
-            f"{_('Findability')}: {feedback.get_findability_display() or '-'}",
-            "",
-            feedback.comment,
-        ]
-    )
+    lines = [
+        (_("Page"), feedback.page_title),
+        ("URL", feedback.page_url),
+        (_("Usefulness"), feedback.get_usefulness_display()),
+        (_("Findability"), feedback.get_findability_display() or "-"),
+    ]
+    body = "\n".join([f"{label}: {value}" for label, value in lines] + ["", feedback.comment])
     send_mail(
         _("Page feedback: %(title)s") % {"title": feedback.page_title},
         body,

@@ -214,7 +214,8 @@ def search_backends(elasticsearch_url):
         "default": {
             "BACKEND": "wagtail.search.backends.elasticsearch9",
             "URLS": [elasticsearch_url],
-            "INDEX": env("ELASTICSEARCH_INDEX_PREFIX", "musashino"),
+            # Index names become e.g. musashino_wagtailcore_page.
+            "INDEX_PREFIX": env("ELASTICSEARCH_INDEX_PREFIX", "musashino_"),
             "TIMEOUT": 10,
             "OPTIONS": {},
             "INDEX_SETTINGS": {},

@@ -1,0 +1,120 @@
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from django.core.management import call_command
+
+from cms.activities.models import ActivityPage
+from cms.demo.loader import load_demo_content, read_data
+from cms.facilities.models import FacilityPage
+from cms.groups.models import GroupPage
+from cms.newsletters.models import NewsletterIssuePage
+from wagtail.models import Page, PageLogEntry, Revision
+
+pytestmark = pytest.mark.django_db
+
+SEEDS = Path(__file__).resolve().parents[3].parent / "shared" / "seeds"
+
+
+def snapshot():
+    return (
+        Page.objects.count(),
+        Revision.objects.count(),
+        PageLogEntry.objects.count(),
+        sorted(Page.objects.values_list("pk", "title", "latest_revision_id")),
+    )
+
+
+def test_second_run_changes_nothing():
+    before = snapshot()
+    report = load_demo_content()
+    assert report.created == []
+    assert snapshot() == before
+
+
+def test_command_says_so_when_nothing_changed(capsys):
+    call_command("load_demo_content")
+    assert "nothing changed" in capsys.readouterr().out
+
+
+def test_loader_recreates_a_deleted_page_and_leaves_edited_ones_alone():
+    cafe = ActivityPage.objects.get(slug="kosodate-cafe-1")
+    cafe.delete()
+    edited = GroupPage.objects.get(slug="mama-no-hane")
+    edited.summary = "編集者が書き換えた紹介文"
+    edited.save_revision().publish()
+    started = time.monotonic()
+    report = load_demo_content()
+    assert time.monotonic() - started < 30
+    assert [label for _kind, label in report.created] == ["第1回 つながる子育てカフェ in 武蔵野"]
+    assert GroupPage.objects.get(slug="mama-no-hane").summary == "編集者が書き換えた紹介文"
+
+
+def test_every_seed_event_is_its_own_page_titled_as_in_the_seed():
+    titles = set(ActivityPage.objects.values_list("title", flat=True))
+    for expected in [
+        "メッセージ de メッセ",
+        "第3回 つながる子育てカフェ in 武蔵野",
+        "第2回 つながる子育てカフェ in 武蔵野",
+        "第1回 つながる子育てカフェ in 武蔵野",
+        "地域コミュニティが育む市民活動 コミセンとNPOとの相乗効果がもたらすもの",
+        "協働の新たなステージへ向けて 神奈川の取り組みに学ぶ",
+        "協働による防災まちづくり 公助の責任・行政の課題",
+        "武蔵野市市民活動促進基本計画を読む",
+    ]:
+        assert expected in titles
+    h24 = ActivityPage.objects.filter(start_date__year__in=[2012, 2013], sample_content=False)
+    assert h24.count() == 8
+
+
+def test_seed_groups_facilities_and_newsletters_exist():
+    assert GroupPage.objects.live().count() == 20  # the 19 café groups and the organiser
+    assert set(FacilityPage.objects.values_list("title", flat=True)) >= {
+        "武蔵野プレイス",
+        "武蔵野市民会館",
+        "桜堤コミュニティセンター",
+        "緑町コミュニティセンター",
+    }
+    issues = NewsletterIssuePage.objects.order_by("issue_date")
+    assert [(i.issue_date.year, i.issue_date.month) for i in issues] == [
+        (2012, 7),
+        (2012, 11),
+        (2013, 3),
+    ]
+    assert all(issue.document.file_extension == "pdf" for issue in issues)
+
+
+def test_only_seed_content_is_unmarked():
+    """Pages built beyond the seeds say they are sample content."""
+    for slug in [item["slug"] for item in read_data("sample_activities")["activities"]]:
+        assert ActivityPage.objects.get(slug=slug).sample_content
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed documents not found at {SEEDS}")
+def test_transcribed_data_matches_the_seed_documents():
+    seed_text = "\n".join(path.read_text() for path in sorted(SEEDS.glob("*.txt")))
+    normalised = re.sub(r"\s+", "", seed_text)
+
+    def in_seed(text):
+        return re.sub(r"\s+", "", text) in normalised
+
+    h24 = read_data("h24")
+    for activity in h24["activities"]:
+        assert in_seed(activity["title"]), activity["title"]
+        assert in_seed(activity["summary"]), activity["slug"]
+        for speaker in activity.get("speakers", []):
+            assert in_seed(speaker["name"]) and in_seed(speaker["affiliation"])
+    for series in h24["series"]:
+        assert in_seed(series["name"]) and in_seed(series["description"])
+    for group in read_data("groups")["groups"]:
+        assert in_seed(group["title"]), group["title"]
+    plan = read_data("plan")
+    assert in_seed(plan["plan"]["goal"])
+    for policy in plan["policies"]:
+        assert in_seed(policy["title"])
+        for measure in policy["measures"]:
+            assert in_seed(measure["title"]) and in_seed(measure["description"])
+            for action in measure["actions"]:
+                assert in_seed(action), action

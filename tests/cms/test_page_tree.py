@@ -1,0 +1,43 @@
+"""Where editors may create each page type."""
+
+from wagtail.models import Page
+from wagtail.test.utils import WagtailPageTestCase
+
+from cms.activities.models import ActivityIndexPage, ActivityPage
+from cms.core.models import StandardPage
+from cms.facilities.models import FacilityIndexPage, FacilityPage
+from cms.groups.models import GroupIndexPage, GroupPage
+from cms.newsletters.models import NewsletterIndexPage, NewsletterIssuePage
+from cms.plan.models import PlanPage
+from home.models import HomePage
+
+
+class PageTreeTests(WagtailPageTestCase):
+    def test_home_page_holds_the_sections(self):
+        self.assertAllowedParentPageTypes(HomePage, {Page})
+        self.assertAllowedSubpageTypes(
+            HomePage,
+            {
+                ActivityIndexPage,
+                GroupIndexPage,
+                NewsletterIndexPage,
+                FacilityIndexPage,
+                PlanPage,
+                StandardPage,
+            },
+        )
+
+    def test_activities_live_under_activity_indexes_which_may_nest(self):
+        self.assertAllowedParentPageTypes(ActivityPage, {ActivityIndexPage})
+        self.assertAllowedSubpageTypes(ActivityIndexPage, {ActivityPage, ActivityIndexPage})
+        self.assertAllowedSubpageTypes(ActivityPage, set())
+
+    def test_groups_facilities_and_newsletters_live_under_their_index(self):
+        self.assertAllowedParentPageTypes(GroupPage, {GroupIndexPage})
+        self.assertAllowedParentPageTypes(FacilityPage, {FacilityIndexPage})
+        self.assertAllowedParentPageTypes(NewsletterIssuePage, {NewsletterIndexPage})
+        for leaf in (GroupPage, FacilityPage, NewsletterIssuePage):
+            self.assertAllowedSubpageTypes(leaf, set())
+
+    def test_only_one_home_page(self):
+        self.assertEqual(HomePage.max_count, 1)

@@ -1,0 +1,53 @@
+"""Shared fixtures.
+
+The demo content (the seeds) is loaded once into the test database; tests
+that need precise data build it with the factories in tests/factories.
+"""
+
+import os
+
+import pytest
+
+from django.conf import settings
+from django.db import connection
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from cms.demo.loader import load_demo_content
+
+    with django_db_blocker.unblock():
+        load_demo_content()
+
+
+@pytest.fixture
+def home(db):
+    from home.models import HomePage
+
+    return HomePage.objects.get()
+
+
+@pytest.fixture
+def admin_client_ja(client, django_user_model, db):
+    user = django_user_model.objects.get(username="admin")
+    client.force_login(user)
+    return client
+
+
+def services_missing_reason():
+    """Why the service-backed tests cannot run here, or None when they can."""
+    if connection.vendor != "postgresql":
+        return "needs PostgreSQL: set DATABASE_URL (make test-services)"
+    if not settings.CELERY_BROKER_URL:
+        return "needs a Celery broker: set REDIS_URL / CELERY_BROKER_URL (make test-services)"
+    return None
+
+
+@pytest.fixture
+def require_services():
+    """Skip, with the reason, when services are absent; fail if CI requires them."""
+    reason = services_missing_reason()
+    if reason:
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
+        pytest.skip(reason)

@@ -1,0 +1,77 @@
+"""A real Celery worker process against the real broker and database.
+
+Runs in `make test-services` (PostgreSQL + Redis); skipped with the reason
+otherwise, and failing when REQUIRE_SERVICES=1 says the services must be here.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from django.db import connection
+
+from cms import celery_app
+from cms.core.models import PageFeedback
+from wagtail.models import Page
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def celery_worker_process(require_services, transactional_db, monkeypatch):
+    """Start `celery -A cms worker` on the test database; stop it afterwards."""
+    db = connection.settings_dict
+    database_url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cms.settings.test",
+        "DATABASE_URL": database_url,
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable, "-m", "celery", "-A", "cms", "worker",
+            "--pool=solo", "--concurrency=1", "--loglevel=WARNING", "--without-heartbeat",
+            "--without-gossip", "--without-mingle", "-n", f"test-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    monkeypatch.setattr(celery_app.conf, "task_always_eager", False)
+    try:
+        deadline = time.monotonic() + 60
+        while not celery_app.control.inspect(timeout=1).ping():
+            if worker.poll() is not None or time.monotonic() > deadline:
+                output = worker.stdout.read() if worker.poll() is not None else ""
+                pytest.fail(f"Celery worker did not start:\n{output}")
+        yield worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+def test_worker_sends_the_feedback_notification(celery_worker_process, client):
+    from cms.demo.loader import load_demo_content
+
+    # transactional_db empties the tables; the page tree is rebuilt for this test.
+    load_demo_content()
+    page = Page.objects.get(slug="about")
+    response = client.post(
+        f"/feedback/{page.pk}/", {"usefulness": "useful", "comment": "ワーカー経由の確認"}
+    )
+    assert response.status_code == 302
+    feedback = PageFeedback.objects.get()
+    deadline = time.monotonic() + 30
+    while feedback.notified_at is None and time.monotonic() < deadline:
+        time.sleep(0.3)
+        feedback.refresh_from_db()
+    assert feedback.notified_at is not None, "the worker did not process the task"
