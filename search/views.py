@@ -22,6 +22,4 @@ def search(request):
     if query:
         results = Page.objects.live().public().specific().search(query)
     page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request, "search/search.html", {"search_query": query, "search_results": page}
-    )
+    return render(request, "search/search.html", {"search_query": query, "search_results": page})

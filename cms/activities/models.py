@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Case, Count, F, IntegerField, Value, When
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -202,11 +202,7 @@ class ActivityIndexPage(BasePage):
         context = super().get_context(request, *args, **kwargs)
         activities = self.activities()
         form = ActivityFilterForm(request.GET or None, fiscal_years=activities.fiscal_years())
-        if form.is_bound:
-            # Invalid filters are reported beside their fields; the valid
-            # ones still apply.
-            form.is_valid()
-            activities = form.filter(activities)
+        activities = form.apply(activities)
         today = timezone.localdate()
         past = Paginator(activities.past(today), self.PAST_PER_PAGE).get_page(
             request.GET.get("page")

@@ -29,3 +29,48 @@ class PageFeedbackForm(forms.ModelForm):
         # radio list reads better without it.
         self.fields["findability"].choices = PageFeedback.Findability.choices
         self.fields["findability"].required = False
+
+
+class ListingFilterForm(forms.Form):
+    """Base for listing filters in the query string.
+
+    Form validation is what keeps bad input harmless: unknown slugs and NUL
+    or control characters become field errors shown beside the field, and
+    only the valid filters apply.
+    """
+
+    def apply(self, queryset):
+        if not self.is_bound:
+            return queryset
+        self.is_valid()
+        for name, value in self.cleaned_data.items():
+            if value not in (None, ""):
+                queryset = self.filter_field(queryset, name, value)
+        return queryset
+
+    def filter_field(self, queryset, name, value):
+        return queryset.filter(**{name: value})
+
+
+def area_choice_field():
+    from .models import Area
+
+    return forms.ModelChoiceField(
+        label=_("Area"),
+        queryset=Area.objects.all(),
+        required=False,
+        to_field_name="slug",
+        empty_label=_("All"),
+    )
+
+
+def field_of_activity_choice_field():
+    from .models import FieldOfActivity
+
+    return forms.ModelChoiceField(
+        label=_("Field of activity"),
+        queryset=FieldOfActivity.objects.all(),
+        required=False,
+        to_field_name="slug",
+        empty_label=_("All"),
+    )

@@ -106,9 +106,7 @@ class Area(index.Indexed, models.Model):
 class SiteSettings(BaseSiteSetting):
     """Settings editors change without a deployment."""
 
-    organisation_name = models.CharField(
-        _("organisation name"), max_length=100, default="武蔵野市"
-    )
+    organisation_name = models.CharField(_("organisation name"), max_length=100, default="武蔵野市")
     default_contact_point = models.ForeignKey(
         ContactPoint,
         verbose_name=_("default contact point"),
@@ -184,9 +182,7 @@ class BasePage(Page):
         return []
 
     def has_pdf_links(self):
-        return any(
-            (doc.file_extension or "").lower() == "pdf" for doc in self.linked_documents()
-        )
+        return any((doc.file_extension or "").lower() == "pdf" for doc in self.linked_documents())
 
 
 class StandardPage(BasePage):

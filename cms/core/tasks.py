@@ -1,11 +1,11 @@
 """Background work of the core app."""
 
+from celery import shared_task
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 from django.utils.translation import gettext as _
-
-from celery import shared_task
 
 from .models import PageFeedback
 

@@ -32,4 +32,3 @@ def submit_page_feedback(request, page_id):
     response = page.serve(request)
     response.status_code = 400
     return response
-

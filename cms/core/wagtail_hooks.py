@@ -77,7 +77,6 @@ class PageFeedbackViewSet(ModelViewSet):
     form_fields = ["usefulness", "findability", "comment"]
 
 
-
 @hooks.register("register_admin_viewset")
 def register_page_feedback_viewset():
     return PageFeedbackViewSet("page_feedback")

@@ -305,9 +305,7 @@ class DemoLoader:
             start_date, start_time = start_at.date(), start_at.time()
         else:
             start_date, start_time = datetime.date.fromisoformat(start), None
-        end_time = (
-            datetime.time.fromisoformat(item["end_time"]) if item.get("end_time") else None
-        )
+        end_time = datetime.time.fromisoformat(item["end_time"]) if item.get("end_time") else None
         return {
             "title": item["title"],
             "kind": item["kind"],

@@ -25,7 +25,7 @@ class FacilityIndexPage(BasePage):
         verbose_name_plural = _("facility index pages")
 
     def get_context(self, request, *args, **kwargs):
-        from cms.core.models import Area
+        from .forms import FacilityFilterForm
 
         context = super().get_context(request, *args, **kwargs)
         facilities = (
@@ -36,21 +36,10 @@ class FacilityIndexPage(BasePage):
             .prefetch_related("rooms")
             .order_by("title")
         )
-        area = Area.objects.filter(slug=request.GET.get("area", "")).first()
-        if area:
-            facilities = facilities.filter(area=area)
-        equipment = request.GET.get("equipment", "")
-        if equipment in FacilityRoom.EQUIPMENT_FIELDS:
-            facilities = facilities.filter(**{f"rooms__{equipment}": True}).distinct()
-        else:
-            equipment = ""
-        context.update(
-            facilities=facilities,
-            areas=Area.objects.all(),
-            selected_area=area,
-            selected_equipment=equipment,
-            equipment_choices=FacilityRoom.equipment_choices(),
+        form = FacilityFilterForm(
+            request.GET or None, equipment_choices=FacilityRoom.equipment_choices()
         )
+        context.update(facilities=form.apply(facilities), filter_form=form)
         return context
 
 

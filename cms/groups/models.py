@@ -23,7 +23,7 @@ class GroupIndexPage(BasePage):
         verbose_name_plural = _("group index pages")
 
     def get_context(self, request, *args, **kwargs):
-        from cms.core.models import Area, FieldOfActivity
+        from .forms import GroupFilterForm
 
         context = super().get_context(request, *args, **kwargs)
         groups = (
@@ -34,19 +34,8 @@ class GroupIndexPage(BasePage):
             .prefetch_related("fields")
             .order_by("title")
         )
-        field = FieldOfActivity.objects.filter(slug=request.GET.get("field", "")).first()
-        area = Area.objects.filter(slug=request.GET.get("area", "")).first()
-        if field:
-            groups = groups.filter(fields=field)
-        if area:
-            groups = groups.filter(area=area)
-        context.update(
-            groups=groups,
-            fields=FieldOfActivity.objects.all(),
-            areas=Area.objects.all(),
-            selected_field=field,
-            selected_area=area,
-        )
+        form = GroupFilterForm(request.GET or None)
+        context.update(groups=form.apply(groups), filter_form=form)
         return context
 
 
@@ -133,6 +122,4 @@ class GroupPage(BasePage):
 
     @property
     def has_public_contact(self):
-        return any(
-            [self.public_contact_name, self.public_email, self.public_phone, self.website]
-        )
+        return any([self.public_contact_name, self.public_email, self.public_phone, self.website])

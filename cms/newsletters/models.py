@@ -71,9 +71,7 @@ class NewsletterIssuePage(BasePage):
         related_name="+",
     )
     summary = models.TextField(_("summary"), blank=True)
-    contents = StreamField(
-        NewsletterContents(), verbose_name=_("table of contents"), blank=True
-    )
+    contents = StreamField(NewsletterContents(), verbose_name=_("table of contents"), blank=True)
 
     content_panels = BasePage.content_panels + [
         FieldRowPanel([FieldPanel("volume"), FieldPanel("issue_date")]),

@@ -11,8 +11,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel
-from wagtail.search import index
 from wagtail.fields import RichTextField
+from wagtail.search import index
 
 from cms.core import wareki
 from cms.core.models import BasePage
@@ -59,10 +59,9 @@ class BasicPlan(index.Indexed, models.Model):
 
     @property
     def period_label(self):
-        return "{}～{}".format(
-            wareki.format_fiscal_year(self.start_fiscal_year),
-            wareki.format_fiscal_year(self.end_fiscal_year),
-        )
+        first = wareki.format_fiscal_year(self.start_fiscal_year)
+        last = wareki.format_fiscal_year(self.end_fiscal_year)
+        return f"{first}～{last}"
 
 
 class BasicPolicy(models.Model):
@@ -198,10 +197,9 @@ class PlanPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        policies = (
-            self.plan.policies.prefetch_related("measures__actions__restates__measure__policy")
-            .all()
-        )
+        policies = self.plan.policies.prefetch_related(
+            "measures__actions__restates__measure__policy"
+        ).all()
         fiscal_year = None
         raw_year = request.GET.get("fy", "")
         if raw_year:

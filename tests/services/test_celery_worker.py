@@ -14,18 +14,20 @@ import pytest
 
 from django.db import connection
 
+from wagtail.models import Page
+
 from cms import celery_app
 from cms.core.models import PageFeedback
-from wagtail.models import Page
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def celery_worker_process(require_services, transactional_db, monkeypatch):
+def celery_worker_process(require_services, transactional_db):
     """Start `celery -A cms worker` on the test database; stop it afterwards."""
     db = connection.settings_dict
-    database_url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    user, host, port = db["USER"] or "postgres", db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    database_url = f"postgres://{user}@{host}:{port}/{db['NAME']}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "cms.settings.test",
@@ -33,9 +35,20 @@ def celery_worker_process(require_services, transactional_db, monkeypatch):
     }
     worker = subprocess.Popen(
         [
-            sys.executable, "-m", "celery", "-A", "cms", "worker",
-            "--pool=solo", "--concurrency=1", "--loglevel=WARNING", "--without-heartbeat",
-            "--without-gossip", "--without-mingle", "-n", f"test-{os.getpid()}@%h",
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "cms",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--loglevel=WARNING",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"test-{os.getpid()}@%h",
         ],
         cwd=ROOT,
         env=env,
@@ -43,7 +56,7 @@ def celery_worker_process(require_services, transactional_db, monkeypatch):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    monkeypatch.setattr(celery_app.conf, "task_always_eager", False)
+    celery_app.conf.task_always_eager = False
     try:
         deadline = time.monotonic() + 60
         while not celery_app.control.inspect(timeout=1).ping():
@@ -52,6 +65,7 @@ def celery_worker_process(require_services, transactional_db, monkeypatch):
                 pytest.fail(f"Celery worker did not start:\n{output}")
         yield worker
     finally:
+        celery_app.conf.task_always_eager = True
         worker.terminate()
         try:
             worker.wait(timeout=20)

@@ -5,8 +5,9 @@ import pytest
 
 from django.core import mail
 
-from cms.core.models import PageFeedback
 from wagtail.models import Page
+
+from cms.core.models import PageFeedback
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,9 @@ def test_invalid_answer_is_rejected_beside_its_field_and_keeps_the_comment(clien
 
 
 def test_overlong_comment_is_rejected(client, page):
-    response = client.post(f"/feedback/{page.pk}/", {"usefulness": "useful", "comment": "あ" * 1001})
+    response = client.post(
+        f"/feedback/{page.pk}/", {"usefulness": "useful", "comment": "あ" * 1001}
+    )
     assert response.status_code == 400
     assert PageFeedback.objects.count() == 0
 

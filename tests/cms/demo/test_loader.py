@@ -6,12 +6,13 @@ import pytest
 
 from django.core.management import call_command
 
+from wagtail.models import Page, PageLogEntry, Revision
+
 from cms.activities.models import ActivityPage
 from cms.demo.loader import load_demo_content, read_data
 from cms.facilities.models import FacilityPage
 from cms.groups.models import GroupPage
 from cms.newsletters.models import NewsletterIssuePage
-from wagtail.models import Page, PageLogEntry, Revision
 
 pytestmark = pytest.mark.django_db
 
