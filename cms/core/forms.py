@@ -27,6 +27,7 @@ class PageFeedbackForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # ModelForm adds an empty "---------" choice to optional fields; a
         # radio list reads better without it.
+        self.fields["usefulness"].choices = PageFeedback.Usefulness.choices
         self.fields["findability"].choices = PageFeedback.Findability.choices
         self.fields["findability"].required = False
 

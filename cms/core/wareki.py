@@ -138,10 +138,17 @@ def _half(t: time) -> str:
 def format_time(t: time) -> str:
     """Format a time in Japanese 12-hour style, e.g. ``"午後1時30分"``.
 
-    Whole hours drop the minutes (``"午後1時"``); midnight is ``"午前0時"`` and
-    noon ``"午後0時"``. Seconds are ignored.
+    Whole hours drop the minutes (``"午後1時"``); midnight is ``"午前0時"``,
+    noon exactly is ``"正午"`` as city notices write it, and 12:30 is
+    ``"午後0時30分"``. Seconds are ignored.
     """
+    if _is_noon(t):
+        return "正午"
     return _half(t) + _clock(t)
+
+
+def _is_noon(t: time) -> bool:
+    return t.hour == 12 and t.minute == 0
 
 
 def format_time_range(start: time | None, end: time | None) -> str:
@@ -160,7 +167,8 @@ def format_time_range(start: time | None, end: time | None) -> str:
         return f"{format_time(end)}まで"
     # An end earlier than the start (bad data or an overnight span) keeps its
     # marker: "午後3時から1時まで" would read as a nonsensical backwards range.
-    if _half(start) == _half(end) and end >= start:
+    # 正午 carries no 午前/午後, so an end after a noon start keeps its own.
+    if _half(start) == _half(end) and end >= start and not _is_noon(start) and not _is_noon(end):
         end_text = _clock(end)
     else:
         end_text = format_time(end)

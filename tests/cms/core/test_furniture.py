@@ -108,3 +108,9 @@ def test_unknown_url_gets_a_japanese_404(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "ページが見つかりません" in response.content.decode()
+
+
+def test_public_site_stays_japanese_when_the_browser_prefers_english(client):
+    page = live_page_of_type("homepage")
+    html = client.get(page.url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "ページ番号" in html and "Page number" not in html
