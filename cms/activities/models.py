@@ -54,7 +54,13 @@ class ActivitySeries(index.Indexed, models.Model):
         help_text=_("e.g. 平成24年6月、9月、12月の年3回実施予定。"),
     )
 
-    search_fields = [index.SearchField("name"), index.SearchField("description")]
+    # The admin searches through these; a viewset-level field list would make
+    # SQLite's FTS backend query columns it does not have.
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("description"),
+        index.AutocompleteField("name"),
+    ]
 
     class Meta:
         verbose_name = _("activity series")

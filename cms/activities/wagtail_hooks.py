@@ -10,7 +10,6 @@ class ActivitySeriesViewSet(SnippetViewSet):
     menu_order = 280
     add_to_admin_menu = True
     list_display = ["name", "schedule_note"]
-    search_fields = ["name", "description"]
 
 
 register_snippet(ActivitySeriesViewSet)

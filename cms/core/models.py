@@ -37,7 +37,10 @@ class ContactPoint(index.Indexed, models.Model):
 
     search_fields = [
         index.SearchField("section"),
+        index.SearchField("department"),
+        index.SearchField("address"),
         index.AutocompleteField("section"),
+        index.AutocompleteField("department"),
     ]
 
     class Meta:

@@ -14,7 +14,6 @@ class ContactPointViewSet(SnippetViewSet):
     model = ContactPoint
     icon = "mail"
     list_display = ["__str__", "phone", "fax"]
-    search_fields = ["department", "section", "address"]
 
 
 class FieldOfActivityViewSet(SnippetViewSet):

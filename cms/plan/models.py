@@ -33,7 +33,11 @@ class BasicPlan(index.Indexed, models.Model):
     goal = models.TextField(_("goal (the society the plan aims for)"), blank=True)
     published = models.CharField(_("publication note"), max_length=200, blank=True)
 
-    search_fields = [index.SearchField("name"), index.SearchField("goal")]
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("goal"),
+        index.AutocompleteField("name"),
+    ]
 
     class Meta:
         verbose_name = _("basic plan")
