@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cms.core import wareki
 from cms.core.forms import ListingFilterForm, field_of_activity_choice_field
@@ -15,10 +16,12 @@ class ActivityFilterForm(ListingFilterForm):
 
     def __init__(self, *args, fiscal_years=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["fy"].choices = [("", _("All"))] + [
+        self.fields["fy"].choices = [("", pgettext_lazy("filter", "All"))] + [
             (year, wareki.format_fiscal_year(year)) for year in fiscal_years
         ]
-        self.fields["kind"].choices = [("", _("All"))] + list(ActivityKind.choices)
+        self.fields["kind"].choices = [("", pgettext_lazy("filter", "All"))] + list(
+            ActivityKind.choices
+        )
         self.fields["field"] = field_of_activity_choice_field()
 
     def filter_field(self, queryset, name, value):

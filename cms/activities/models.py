@@ -10,6 +10,7 @@ from django.db.models import Case, Count, F, IntegerField, Value, When
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -44,9 +45,9 @@ class SpeakerRole(models.TextChoices):
 class ActivitySeries(index.Indexed, models.Model):
     """A programme that runs several times, e.g. 協働いろはのい講座."""
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = models.CharField(pgettext_lazy("civic", "name"), max_length=200, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("civic", "description"), blank=True)
     schedule_note = models.CharField(
         _("schedule note"),
         max_length=200,
@@ -422,7 +423,7 @@ class ActivityPage(BasePage):
 class ActivitySpeaker(Orderable):
     page = ParentalKey(ActivityPage, on_delete=models.CASCADE, related_name="speakers")
     role = models.CharField(_("role"), max_length=20, choices=SpeakerRole.choices)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("civic", "name"), max_length=100)
     affiliation = models.CharField(_("affiliation"), max_length=300, blank=True)
 
     panels = [FieldPanel("role"), FieldPanel("name"), FieldPanel("affiliation")]
@@ -441,7 +442,7 @@ class ActivityParticipation(Orderable):
     page = ParentalKey(ActivityPage, on_delete=models.CASCADE, related_name="participations")
     group = models.ForeignKey(
         "groups.GroupPage",
-        verbose_name=_("group"),
+        verbose_name=pgettext_lazy("civic", "group"),
         on_delete=models.CASCADE,
         related_name="participations",
     )

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import PageFeedback
 
@@ -61,7 +62,7 @@ def area_choice_field():
         queryset=Area.objects.all(),
         required=False,
         to_field_name="slug",
-        empty_label=_("All"),
+        empty_label=pgettext_lazy("filter", "All"),
     )
 
 
@@ -73,5 +74,5 @@ def field_of_activity_choice_field():
         queryset=FieldOfActivity.objects.all(),
         required=False,
         to_field_name="slug",
-        empty_label=_("All"),
+        empty_label=pgettext_lazy("filter", "All"),
     )

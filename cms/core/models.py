@@ -9,6 +9,7 @@ are the shared vocabulary editors tag content with.
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -55,7 +56,7 @@ class ContactPoint(index.Indexed, models.Model):
 class FieldOfActivity(index.Indexed, models.Model):
     """A field of civic activity (分野), e.g. 子育て or 防災."""
 
-    name = models.CharField(_("name"), max_length=50, unique=True)
+    name = models.CharField(pgettext_lazy("civic", "name"), max_length=50, unique=True)
     slug = models.SlugField(_("slug"), max_length=50, unique=True, allow_unicode=False)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -73,7 +74,7 @@ class FieldOfActivity(index.Indexed, models.Model):
 class Area(index.Indexed, models.Model):
     """A town (町) of the city, with the centroid used for distances."""
 
-    name = models.CharField(_("name"), max_length=50, unique=True)
+    name = models.CharField(pgettext_lazy("civic", "name"), max_length=50, unique=True)
     kana = models.CharField(_("reading"), max_length=100, blank=True)
     slug = models.SlugField(_("slug"), max_length=50, unique=True)
     latitude = models.DecimalField(
@@ -240,7 +241,9 @@ class PageFeedback(models.Model):
     findability = models.CharField(
         _("findability"), max_length=20, choices=Findability.choices, blank=True
     )
-    comment = models.TextField(_("comment"), max_length=COMMENT_MAX_LENGTH, blank=True)
+    comment = models.TextField(
+        pgettext_lazy("page feedback", "comment"), max_length=COMMENT_MAX_LENGTH, blank=True
+    )
     created_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
     notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
 

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cms.core.forms import ListingFilterForm, area_choice_field
 
@@ -11,7 +12,7 @@ class FacilityFilterForm(ListingFilterForm):
         self.fields["equipment"] = forms.ChoiceField(
             label=_("Equipment"),
             required=False,
-            choices=[("", _("All"))] + list(equipment_choices),
+            choices=[("", pgettext_lazy("filter", "All"))] + list(equipment_choices),
         )
 
     def filter_field(self, queryset, name, value):

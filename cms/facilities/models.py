@@ -3,6 +3,7 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -131,7 +132,7 @@ class FacilityRoom(Orderable):
     EQUIPMENT_FIELDS = ("has_wifi", "has_projector", "has_online_meeting_kit")
 
     page = ParentalKey(FacilityPage, on_delete=models.CASCADE, related_name="rooms")
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("civic", "name"), max_length=100)
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
     has_wifi = models.BooleanField(_("Wi-Fi"), default=False)
     has_projector = models.BooleanField(_("projector"), default=False)

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -58,7 +59,7 @@ class GroupPage(BasePage):
         blank=True,
     )
     summary = models.TextField(_("summary"), blank=True)
-    description = RichTextField(_("description"), blank=True)
+    description = RichTextField(pgettext_lazy("civic", "description"), blank=True)
     fields = ParentalManyToManyField(
         "core.FieldOfActivity", verbose_name=_("fields of activity"), blank=True
     )

@@ -9,6 +9,7 @@ the yearly progress review the plan itself asks for.
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
@@ -26,7 +27,7 @@ def circled_number(number):
 
 
 class BasicPlan(index.Indexed, models.Model):
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = models.CharField(pgettext_lazy("civic", "name"), max_length=200, unique=True)
     short_name = models.CharField(_("short name"), max_length=50, blank=True)
     start_fiscal_year = models.PositiveSmallIntegerField(_("first fiscal year"))
     end_fiscal_year = models.PositiveSmallIntegerField(_("last fiscal year"))
@@ -100,7 +101,7 @@ class Measure(index.Indexed, models.Model):
     )
     number = models.PositiveSmallIntegerField(_("number within the policy"))
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("civic", "description"), blank=True)
 
     search_fields = [
         index.SearchField("title"),

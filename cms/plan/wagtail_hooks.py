@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -22,14 +23,22 @@ class BasicPolicyViewSet(SnippetViewSet):
 class MeasureViewSet(SnippetViewSet):
     model = Measure
     icon = "list-ul"
-    list_display = ["code", "title", "policy"]
+    list_display = [
+        TitleColumn("code", label=_("Code"), url_name="wagtailsnippets_plan_measure:edit"),
+        "title",
+        "policy",
+    ]
     list_filter = ["policy__plan", "policy"]
 
 
 class ActionViewSet(SnippetViewSet):
     model = Action
     icon = "list-ul"
-    list_display = ["code", "title", "restatement_note"]
+    list_display = [
+        TitleColumn("code", label=_("Code"), url_name="wagtailsnippets_plan_action:edit"),
+        "title",
+        Column("restatement_note", label=_("Restates (再掲)")),
+    ]
     list_filter = ["measure__policy__plan", "measure"]
 
 

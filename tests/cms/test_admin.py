@@ -65,9 +65,7 @@ def test_editor_creates_and_publishes_an_activity_in_the_admin(admin_client_ja, 
         "participations-MAX_NUM_FORMS": "1000",
         "action-publish": "publish",
     }
-    response = admin_client_ja.post(
-        f"/admin/pages/add/activities/activitypage/{parent.pk}/", data
-    )
+    response = admin_client_ja.post(f"/admin/pages/add/activities/activitypage/{parent.pk}/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     page = ActivityPage.objects.get(slug="bousai-machiaruki")
     assert page.live
