@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
-from wagtail.fields import StreamField
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
@@ -187,6 +187,41 @@ class BasePage(Page):
 
     def has_pdf_links(self):
         return any((doc.file_extension or "").lower() == "pdf" for doc in self.linked_documents())
+
+
+class IndexPage(BasePage):
+    """An index of the child pages of one type, with an introduction and filters.
+
+    Subclasses say what they list (`get_listing`), under which template name
+    (`listing_context_name`) and, optionally, the form that filters it.
+    """
+
+    introduction = RichTextField(_("introduction"), blank=True)
+
+    content_panels = BasePage.content_panels + [FieldPanel("introduction")]
+    parent_page_types = ["home.HomePage"]
+
+    listing_context_name = "items"
+    filter_form_class = None
+
+    class Meta:
+        abstract = True
+
+    def get_listing(self):
+        raise NotImplementedError
+
+    def get_filter_form(self, request):
+        return self.filter_form_class(request.GET or None)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        listing = self.get_listing()
+        if self.filter_form_class is not None:
+            form = self.get_filter_form(request)
+            listing = form.apply(listing)
+            context["filter_form"] = form
+        context[self.listing_context_name] = listing
+        return context
 
 
 class StandardPage(BasePage):

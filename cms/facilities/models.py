@@ -11,25 +11,28 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 from wagtail.search import index
 
-from cms.core.models import BasePage
+from cms.core.models import BasePage, IndexPage
+
+from .forms import FacilityFilterForm
 
 
-class FacilityIndexPage(BasePage):
-    introduction = RichTextField(_("introduction"), blank=True)
-
-    content_panels = BasePage.content_panels + [FieldPanel("introduction")]
+class FacilityIndexPage(IndexPage):
     subpage_types = ["facilities.FacilityPage"]
-    parent_page_types = ["home.HomePage"]
+    listing_context_name = "facilities"
 
     class Meta:
         verbose_name = _("facility index page")
         verbose_name_plural = _("facility index pages")
 
-    def get_context(self, request, *args, **kwargs):
-        from .forms import FacilityFilterForm
+    filter_form_class = FacilityFilterForm
 
-        context = super().get_context(request, *args, **kwargs)
-        facilities = (
+    def get_filter_form(self, request):
+        return self.filter_form_class(
+            request.GET or None, equipment_choices=FacilityRoom.equipment_choices()
+        )
+
+    def get_listing(self):
+        return (
             FacilityPage.objects.live()
             .public()
             .child_of(self)
@@ -37,11 +40,6 @@ class FacilityIndexPage(BasePage):
             .prefetch_related("rooms")
             .order_by("title")
         )
-        form = FacilityFilterForm(
-            request.GET or None, equipment_choices=FacilityRoom.equipment_choices()
-        )
-        context.update(facilities=form.apply(facilities), filter_form=form)
-        return context
 
 
 class FacilityPage(BasePage):

@@ -9,25 +9,23 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.search import index
 
-from cms.core.models import BasePage
+from cms.core.models import BasePage, IndexPage
+
+from .forms import GroupFilterForm
 
 
-class GroupIndexPage(BasePage):
-    introduction = RichTextField(_("introduction"), blank=True)
-
-    content_panels = BasePage.content_panels + [FieldPanel("introduction")]
+class GroupIndexPage(IndexPage):
     subpage_types = ["groups.GroupPage"]
-    parent_page_types = ["home.HomePage"]
+    listing_context_name = "groups"
 
     class Meta:
         verbose_name = _("group index page")
         verbose_name_plural = _("group index pages")
 
-    def get_context(self, request, *args, **kwargs):
-        from .forms import GroupFilterForm
+    filter_form_class = GroupFilterForm
 
-        context = super().get_context(request, *args, **kwargs)
-        groups = (
+    def get_listing(self):
+        return (
             GroupPage.objects.live()
             .public()
             .child_of(self)
@@ -35,9 +33,6 @@ class GroupIndexPage(BasePage):
             .prefetch_related("fields")
             .order_by("title")
         )
-        form = GroupFilterForm(request.GET or None)
-        context.update(groups=form.apply(groups), filter_form=form)
-        return context
 
 
 class GroupPage(BasePage):

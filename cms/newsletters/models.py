@@ -5,10 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
-from wagtail.fields import RichTextField, StreamField
+from wagtail.fields import StreamField
 from wagtail.search import index
 
-from cms.core.models import BasePage
+from cms.core.models import BasePage, IndexPage
 
 
 class ArticleBlock(blocks.StructBlock):
@@ -30,18 +30,15 @@ class NewsletterContents(blocks.StreamBlock):
     article = ArticleBlock()
 
 
-class NewsletterIndexPage(BasePage):
-    introduction = RichTextField(_("introduction"), blank=True)
-
-    content_panels = BasePage.content_panels + [FieldPanel("introduction")]
+class NewsletterIndexPage(IndexPage):
     subpage_types = ["newsletters.NewsletterIssuePage"]
-    parent_page_types = ["home.HomePage"]
+    listing_context_name = "issues"
 
     class Meta:
         verbose_name = _("newsletter index page")
         verbose_name_plural = _("newsletter index pages")
 
-    def issues(self):
+    def get_listing(self):
         return (
             NewsletterIssuePage.objects.live()
             .public()
@@ -50,13 +47,8 @@ class NewsletterIndexPage(BasePage):
             .order_by("-issue_date", "-volume")
         )
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        context["issues"] = self.issues()
-        return context
-
     def linked_documents(self):
-        return [issue.document for issue in self.issues() if issue.document]
+        return [issue.document for issue in self.get_listing() if issue.document]
 
 
 class NewsletterIssuePage(BasePage):
