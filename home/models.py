@@ -8,7 +8,6 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable
-from wagtail.search import index
 
 from cms.activities.models import ActivityPage
 from cms.core.models import BasePage
@@ -16,6 +15,7 @@ from cms.facilities.models import FacilityIndexPage
 from cms.groups.models import GroupIndexPage
 from cms.newsletters.models import NewsletterIssuePage
 from cms.plan.models import PlanPage
+from search.index import JapaneseSearchField
 
 
 class HomePage(BasePage):
@@ -32,7 +32,7 @@ class HomePage(BasePage):
             max_num=6,
         ),
     ]
-    search_fields = BasePage.search_fields + [index.SearchField("introduction")]
+    search_fields = BasePage.search_fields + [JapaneseSearchField("introduction")]
 
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = [

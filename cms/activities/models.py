@@ -22,6 +22,7 @@ from wagtail.search import index
 from cms.core import wareki
 from cms.core.blocks import BaseStreamBlock, iter_documents
 from cms.core.models import BasePage
+from search.index import JapaneseAutocompleteField, JapaneseSearchField
 
 
 class ActivityKind(models.TextChoices):
@@ -58,9 +59,9 @@ class ActivitySeries(index.Indexed, models.Model):
     # The admin searches through these; a viewset-level field list would make
     # SQLite's FTS backend query columns it does not have.
     search_fields = [
-        index.SearchField("name"),
-        index.SearchField("description"),
-        index.AutocompleteField("name"),
+        JapaneseSearchField("name"),
+        JapaneseSearchField("description"),
+        JapaneseAutocompleteField("name"),
     ]
 
     class Meta:
@@ -178,8 +179,8 @@ class ActivityIndexPage(BasePage):
         FieldPanel("show_series"),
     ]
     search_fields = BasePage.search_fields + [
-        index.SearchField("introduction"),
-        index.SearchField("body"),
+        JapaneseSearchField("introduction"),
+        JapaneseSearchField("body"),
     ]
 
     subpage_types = ["activities.ActivityPage", "activities.ActivityIndexPage"]
@@ -334,14 +335,14 @@ class ActivityPage(BasePage):
     ]
 
     search_fields = BasePage.search_fields + [
-        index.SearchField("summary"),
-        index.SearchField("content"),
-        index.SearchField("body"),
-        index.SearchField("organiser"),
+        JapaneseSearchField("summary"),
+        JapaneseSearchField("content"),
+        JapaneseSearchField("body"),
+        JapaneseSearchField("organiser"),
         index.FilterField("kind"),
         index.FilterField("start_date"),
-        index.RelatedFields("series", [index.SearchField("name")]),
-        index.RelatedFields("speakers", [index.SearchField("name")]),
+        index.RelatedFields("series", [JapaneseSearchField("name")]),
+        index.RelatedFields("speakers", [JapaneseSearchField("name")]),
     ]
 
     parent_page_types = ["activities.ActivityIndexPage"]

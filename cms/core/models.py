@@ -17,6 +17,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from search.index import JapaneseAutocompleteField, JapaneseSearchField, page_search_fields
+
 from .blocks import StandardPageBody, iter_documents
 
 # Page numbers are shown the way the city's current site shows them: a
@@ -37,11 +39,11 @@ class ContactPoint(index.Indexed, models.Model):
     contact_form_url = models.URLField(_("contact form URL"), blank=True)
 
     search_fields = [
-        index.SearchField("section"),
-        index.SearchField("department"),
-        index.SearchField("address"),
-        index.AutocompleteField("section"),
-        index.AutocompleteField("department"),
+        JapaneseSearchField("section"),
+        JapaneseSearchField("department"),
+        JapaneseSearchField("address"),
+        JapaneseAutocompleteField("section"),
+        JapaneseAutocompleteField("department"),
     ]
 
     class Meta:
@@ -60,7 +62,7 @@ class FieldOfActivity(index.Indexed, models.Model):
     slug = models.SlugField(_("slug"), max_length=50, unique=True, allow_unicode=False)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+    search_fields = [JapaneseSearchField("name"), JapaneseAutocompleteField("name")]
 
     class Meta:
         verbose_name = _("field of activity")
@@ -92,9 +94,9 @@ class Area(index.Indexed, models.Model):
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     search_fields = [
-        index.SearchField("name"),
-        index.SearchField("kana"),
-        index.AutocompleteField("name"),
+        JapaneseSearchField("name"),
+        JapaneseSearchField("kana"),
+        JapaneseAutocompleteField("name"),
     ]
 
     class Meta:
@@ -149,6 +151,8 @@ class BasePage(Page):
         default=False,
         help_text=_("Shows a notice that parts of this page are sample content, not real."),
     )
+
+    search_fields = page_search_fields()
 
     settings_panels = Page.settings_panels + [
         MultiFieldPanel(
@@ -236,8 +240,8 @@ class StandardPage(BasePage):
     ]
 
     search_fields = BasePage.search_fields + [
-        index.SearchField("introduction"),
-        index.SearchField("body"),
+        JapaneseSearchField("introduction"),
+        JapaneseSearchField("body"),
     ]
 
     class Meta:

@@ -12,6 +12,7 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from cms.core.models import BasePage, IndexPage
+from search.index import JapaneseSearchField
 
 from .forms import FacilityFilterForm
 
@@ -105,10 +106,10 @@ class FacilityPage(BasePage):
         FieldPanel("accessibility_notes"),
     ]
     search_fields = BasePage.search_fields + [
-        index.SearchField("kana"),
-        index.SearchField("summary"),
-        index.SearchField("address"),
-        index.SearchField("access"),
+        JapaneseSearchField("kana"),
+        JapaneseSearchField("summary"),
+        JapaneseSearchField("address"),
+        JapaneseSearchField("access"),
         index.FilterField("area"),
     ]
     parent_page_types = ["facilities.FacilityIndexPage"]

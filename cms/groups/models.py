@@ -10,6 +10,7 @@ from wagtail.fields import RichTextField
 from wagtail.search import index
 
 from cms.core.models import BasePage, IndexPage
+from search.index import JapaneseSearchField
 
 from .forms import GroupFilterForm
 
@@ -92,9 +93,9 @@ class GroupPage(BasePage):
         ),
     ]
     search_fields = BasePage.search_fields + [
-        index.SearchField("kana"),
-        index.SearchField("summary"),
-        index.SearchField("description"),
+        JapaneseSearchField("kana"),
+        JapaneseSearchField("summary"),
+        JapaneseSearchField("description"),
         index.FilterField("area"),
     ]
     parent_page_types = ["groups.GroupIndexPage"]

@@ -9,6 +9,7 @@ from wagtail.fields import StreamField
 from wagtail.search import index
 
 from cms.core.models import BasePage, IndexPage
+from search.index import JapaneseSearchField
 
 
 class ArticleBlock(blocks.StructBlock):
@@ -72,8 +73,8 @@ class NewsletterIssuePage(BasePage):
         FieldPanel("contents"),
     ]
     search_fields = BasePage.search_fields + [
-        index.SearchField("summary"),
-        index.SearchField("contents"),
+        JapaneseSearchField("summary"),
+        JapaneseSearchField("contents"),
         index.FilterField("issue_date"),
     ]
     parent_page_types = ["newsletters.NewsletterIndexPage"]

@@ -17,6 +17,7 @@ from wagtail.search import index
 
 from cms.core import wareki
 from cms.core.models import BasePage
+from search.index import JapaneseAutocompleteField, JapaneseSearchField
 
 
 def circled_number(number):
@@ -35,9 +36,9 @@ class BasicPlan(index.Indexed, models.Model):
     published = models.CharField(_("publication note"), max_length=200, blank=True)
 
     search_fields = [
-        index.SearchField("name"),
-        index.SearchField("goal"),
-        index.AutocompleteField("name"),
+        JapaneseSearchField("name"),
+        JapaneseSearchField("goal"),
+        JapaneseAutocompleteField("name"),
     ]
 
     class Meta:
@@ -104,9 +105,9 @@ class Measure(index.Indexed, models.Model):
     description = models.TextField(pgettext_lazy("civic", "description"), blank=True)
 
     search_fields = [
-        index.SearchField("title"),
-        index.SearchField("description"),
-        index.AutocompleteField("title"),
+        JapaneseSearchField("title"),
+        JapaneseSearchField("description"),
+        JapaneseAutocompleteField("title"),
     ]
 
     class Meta:
@@ -184,7 +185,7 @@ class PlanPage(BasePage):
         FieldPanel("introduction"),
     ]
 
-    search_fields = BasePage.search_fields + [index.SearchField("introduction")]
+    search_fields = BasePage.search_fields + [JapaneseSearchField("introduction")]
 
     subpage_types = ["core.StandardPage"]
 

@@ -8,12 +8,12 @@ from cms.settings.base import search_backends
 
 
 def test_database_search_backend_by_default():
-    assert search_backends(None) == {"default": {"BACKEND": "wagtail.search.backends.database"}}
+    assert search_backends(None) == {"default": {"BACKEND": "search.backends.database"}}
 
 
 def test_elasticsearch_url_selects_the_elasticsearch9_backend(db):
     config = search_backends("http://search.internal:9200")["default"]
-    assert config["BACKEND"] == "wagtail.search.backends.elasticsearch9"
+    assert config["BACKEND"] == "search.backends.elasticsearch9"
     assert config["URLS"] == ["http://search.internal:9200"]
     # The backend class must exist in this Wagtail and accept the settings
     # (building it opens no connection; the index is created on first use).

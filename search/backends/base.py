@@ -1,0 +1,54 @@
+"""What every Japanese-aware backend shares: queries analysed like the index."""
+
+from wagtail.search.query import And, MatchAll, Not, Or, Phrase, PlainText
+
+from search import analysis
+
+try:  # Not every Wagtail release exposes AndNot at this path.
+    from wagtail.search.query import AndNot
+except ImportError:  # pragma: no cover
+    AndNot = None
+
+
+def analyse_query(query, *, autocomplete=False, operator=None):
+    """Rewrite a query (string or Query tree) into analysed terms.
+
+    Plain text becomes its terms joined by spaces, matched with AND unless the
+    caller chose an operator; autocomplete keeps what was typed (surfaces) so
+    the last word matches as a prefix. A query with no terms left (only
+    punctuation, say) becomes "", which backends answer with no results.
+    """
+    words = analysis.autocomplete_terms if autocomplete else analysis.query_terms
+    if isinstance(query, str):
+        text = " ".join(words(query))
+        return PlainText(text, operator=operator or "and") if text else ""
+    if isinstance(query, PlainText):
+        text = " ".join(words(query.query_string))
+        return PlainText(text, operator=query.operator, boost=query.boost) if text else ""
+    if isinstance(query, Phrase):
+        text = " ".join(analysis.query_terms(query.query_string))
+        return Phrase(text) if text else ""
+    if isinstance(query, (And, Or)):
+        parts = [analyse_query(sub, autocomplete=autocomplete) for sub in query.subqueries]
+        parts = [part for part in parts if part != ""]
+        return type(query)(parts) if parts else ""
+    if isinstance(query, Not):
+        inner = analyse_query(query.subquery, autocomplete=autocomplete)
+        return Not(inner) if inner != "" else ""
+    if AndNot is not None and isinstance(query, AndNot):
+        return AndNot(
+            analyse_query(query.subquery_a, autocomplete=autocomplete),
+            analyse_query(query.subquery_b, autocomplete=autocomplete),
+        )
+    if isinstance(query, MatchAll):
+        return query
+    return query
+
+
+class JapaneseQueryMixin:
+    """Mixed into a Wagtail search backend: analyse every query before compiling it."""
+
+    def _search(self, query_compiler_class, query, model_or_queryset, **kwargs):
+        autocomplete = issubclass(query_compiler_class, self.autocomplete_query_compiler_class)
+        query = analyse_query(query, autocomplete=autocomplete, operator=kwargs.get("operator"))
+        return super()._search(query_compiler_class, query, model_or_queryset, **kwargs)
