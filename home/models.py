@@ -60,9 +60,7 @@ class HomePage(BasePage):
                 for item in self.featured_activities.select_related("activity")
                 if item.activity.live
             ],
-            upcoming=live.upcoming(timezone.localdate()).select_related("venue")[
-                : self.UPCOMING_COUNT
-            ],
+            upcoming=live.upcoming(timezone.now()).select_related("venue")[: self.UPCOMING_COUNT],
             latest_newsletter=NewsletterIssuePage.objects.live()
             .public()
             .order_by("-issue_date")

@@ -43,7 +43,7 @@ def _dictionary():
 def _tokenizer():
     tokenizer = getattr(_local, "tokenizer", None)
     if tokenizer is None:
-        tokenizer = _local.tokenizer = _dictionary().create(mode=SplitMode.A)
+        tokenizer = _local.tokenizer = _dictionary().tokenizer(mode=SplitMode.A)
     return tokenizer
 
 

@@ -1,25 +1,168 @@
-"""Site search. Japanese-aware analysis arrives with the search issue; this
-view already validates its input and never fails on a bad query string."""
+"""Site search: Japanese-aware results across page types, with filters.
 
+Any query string gets a page back: the form cleans what it is given, bad
+filter values become messages beside their fields, and the query itself is
+analysed by search.analysis before a backend sees it.
+"""
+
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from wagtail.contrib.search_promotions.models import Query
 from wagtail.models import Page
 
-MAX_QUERY_LENGTH = 200
+from cms.activities.models import ActivityPage
+from cms.facilities.models import FacilityPage
+from cms.groups.models import GroupPage
+
+from . import analysis
+from .forms import CONTENT_TYPES, SearchForm
+from .highlight import highlight, plain_text
+from .suggest import suggestions
+
 PER_PAGE = 10
+# One- and two-character queries are often a word's start (子, 防災…):
+# when they match no whole term, they are tried as prefixes.
+SHORT_QUERY_LENGTH = 2
 
 
-def clean_query(raw):
-    """Strip control characters and cap the length residents can send."""
-    printable = "".join(ch for ch in raw if ch.isprintable() or ch == " ")
-    return " ".join(printable.split())[:MAX_QUERY_LENGTH]
+def _ids(queryset):
+    return set(queryset.values_list("pk", flat=True))
+
+
+def restrict(pages, data, now=None):
+    """Apply the form's filters to a Page queryset (only FilterFields, so every backend can)."""
+    if data.get("type"):
+        models = CONTENT_TYPES[data["type"]][1]
+        content_types = ContentType.objects.get_for_models(*models).values()
+        pages = pages.filter(content_type__in=[ct.pk for ct in content_types])
+    id_sets = []
+    if any(data.get(name) for name in ("kind", "fy", "when")):
+        activities = ActivityPage.objects.live()
+        if data.get("kind"):
+            activities = activities.filter(kind=data["kind"])
+        if data.get("fy"):
+            activities = activities.in_fiscal_year(data["fy"])
+        if data.get("when") == "upcoming":
+            activities = activities.upcoming(now)
+        elif data.get("when") == "past":
+            activities = activities.past(now)
+        id_sets.append(_ids(activities))
+    if data.get("field"):
+        field = data["field"]
+        id_sets.append(
+            _ids(ActivityPage.objects.filter(fields=field))
+            | _ids(GroupPage.objects.filter(fields=field))
+        )
+    if data.get("area"):
+        area = data["area"]
+        id_sets.append(
+            _ids(GroupPage.objects.filter(area=area))
+            | _ids(FacilityPage.objects.filter(area=area))
+            | _ids(ActivityPage.objects.filter(venue__area=area))
+        )
+    if id_sets:
+        pages = pages.filter(pk__in=sorted(set.intersection(*id_sets)))
+    return pages
+
+
+def run_search(pages, query):
+    """Search `pages` for `query`: (results, whether prefix matching was used).
+
+    A one- or two-character query that matches no whole term is tried as a
+    prefix, so 防 finds 防災.
+    """
+    results = pages.search(query, operator="and")
+    if len(analysis.normalize(query).replace(" ", "")) <= SHORT_QUERY_LENGTH and not results:
+        return pages.autocomplete(query), True
+    return results, False
+
+
+def describe(pages, query, prefix=False):
+    """Template rows for one page of results: the page, its kind, date and excerpt."""
+    specific = {
+        page.pk: page for page in Page.objects.filter(pk__in=[p.pk for p in pages]).specific()
+    }
+    rows = []
+    for page in pages:
+        page = specific.get(page.pk, page)
+        if isinstance(page, ActivityPage):
+            date = page.when
+        elif getattr(page, "issue_date", None):
+            date = page.issue_date
+        else:
+            date = page.last_published_at
+        rows.append(
+            {
+                "page": page,
+                "kind": page.specific_class._meta.verbose_name,
+                "date": date,
+                "excerpt": (
+                    highlight(plain_text(page), query, prefix=prefix)
+                    if query
+                    else plain_text(page)[:140]
+                ),
+            }
+        )
+    return rows
+
+
+POPULAR_QUERY_MAX_LENGTH = 30
+
+
+def popular_queries(limit=10):
+    """What residents search for most, leaving out pasted paragraphs."""
+    return [
+        query
+        for query in Query.get_most_popular()[: limit * 3]
+        if len(query.query_string) <= POPULAR_QUERY_MAX_LENGTH
+    ][:limit]
 
 
 def search(request):
-    query = clean_query(request.GET.get("query", ""))
-    results = Page.objects.none()
+    fiscal_years = ActivityPage.objects.live().public().fiscal_years()
+    form = SearchForm(request.GET or None, fiscal_years=fiscal_years)
+    data = {}
+    if form.is_bound:
+        # Invalid filters are reported beside their fields; the valid ones apply.
+        form.is_valid()
+        data = form.cleaned_data
+    query = data.get("query", "")
+    filtered = any(data.get(name) for name in ("type", "kind", "field", "area", "fy", "when"))
+
+    pages = restrict(Page.objects.live().public().filter(depth__gt=1), data)
+    prefix = False
     if query:
-        results = Page.objects.live().public().specific().search(query)
-    page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "search/search.html", {"search_query": query, "search_results": page})
+        results, prefix = run_search(pages, query)
+    elif filtered:
+        results = pages.order_by("-last_published_at", "-pk")
+    else:
+        results = Page.objects.none()
+
+    page_number = request.GET.get("page")
+    paginator = Paginator(results, PER_PAGE)
+    result_page = paginator.get_page(page_number)
+
+    promotions = []
+    if query:
+        recorded = Query.get(analysis.normalize(query))
+        if not page_number or page_number == "1":
+            recorded.add_hit()
+        promotions = [
+            promotion
+            for promotion in recorded.editors_picks.select_related("page")
+            if promotion.page is None or promotion.page.live
+        ]
+
+    context = {
+        "form": form,
+        "search_query": query,
+        "search_results": result_page,
+        "rows": describe(result_page.object_list, query, prefix),
+        "promotions": promotions,
+        "suggestions": suggestions(query) if query and paginator.count == 0 else [],
+        "popular_queries": popular_queries() if not query else [],
+        "filtered": filtered,
+    }
+    return render(request, "search/search.html", context)

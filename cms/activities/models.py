@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Case, Count, F, IntegerField, Value, When
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -20,7 +20,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from cms.core import wareki
-from cms.core.blocks import BaseStreamBlock, iter_documents
+from cms.core.blocks import BaseStreamBlock
 from cms.core.models import BasePage
 from search.index import JapaneseAutocompleteField, JapaneseSearchField
 
@@ -83,18 +83,44 @@ def _fiscal_year_expression(field="start_date"):
 
 
 class ActivityQuerySet(PageQuerySet):
-    def upcoming(self, today=None):
-        """Activities that have not finished by today, soonest first."""
-        today = today or timezone.localdate()
-        return self.filter(
-            models.Q(end_date__gte=today) | models.Q(end_date__isnull=True, start_date__gte=today)
-        ).order_by("start_date", "start_time", "pk")
+    def _not_ended(self, now=None):
+        # The same rule as ActivityPage.has_ended: an activity is over at its
+        # end time, or at the end of its last day when no end time is known.
+        local = timezone.localtime(now or timezone.now())
+        today, time_now = local.date(), local.time()
+        return models.Q(final_day__gt=today) | (
+            models.Q(final_day=today)
+            & (models.Q(end_time__isnull=True) | models.Q(end_time__gt=time_now))
+        )
 
-    def past(self, today=None):
-        """Activities that finished before today, most recent first."""
-        today = today or timezone.localdate()
-        return self.exclude(pk__in=self.upcoming(today).values("pk")).order_by(
-            "-start_date", "-start_time", "-pk"
+    def with_final_day(self):
+        return self.annotate(final_day=Coalesce("end_date", "start_date"))
+
+    def upcoming(self, now=None):
+        """Activities that have not ended yet, soonest first."""
+        return (
+            self.with_final_day()
+            .filter(self._not_ended(now))
+            # An activity without a start time sorts first on its day, on
+            # SQLite and PostgreSQL alike.
+            .order_by("start_date", F("start_time").asc(nulls_first=True), "pk")
+        )
+
+    def past(self, now=None):
+        """Activities that have ended, most recent first."""
+        return (
+            self.with_final_day()
+            .exclude(self._not_ended(now))
+            .order_by("-start_date", F("start_time").desc(nulls_last=True), "-pk")
+        )
+
+    def held(self, now=None):
+        """Activities that have started: what a yearly review can count."""
+        local = timezone.localtime(now or timezone.now())
+        return self.filter(
+            models.Q(start_date__lt=local.date())
+            | models.Q(start_date=local.date(), start_time__lte=local.time())
+            | models.Q(start_date=local.date(), start_time__isnull=True)
         )
 
     def in_fiscal_year(self, fiscal_year):
@@ -116,7 +142,8 @@ class ActivityQuerySet(PageQuerySet):
         `totals` {year: n} and, when `fiscal_year` is given, `activities`
         {measure_id: [ActivityPage]} for that year.
         """
-        tagged = self.live().filter(plan_measures__policy__plan=plan)
+        # Only activities that have taken place count towards the review.
+        tagged = self.live().held().filter(plan_measures__policy__plan=plan)
         # order_by() clears the page-tree ordering, which would otherwise
         # join the GROUP BY and split every count by page.
         rows = (
@@ -201,9 +228,6 @@ class ActivityIndexPage(BasePage):
             .prefetch_related("fields")
         )
 
-    def linked_documents(self):
-        return list(iter_documents(self.body))
-
     def get_context(self, request, *args, **kwargs):
         from .forms import ActivityFilterForm
 
@@ -211,13 +235,11 @@ class ActivityIndexPage(BasePage):
         activities = self.activities()
         form = ActivityFilterForm(request.GET or None, fiscal_years=activities.fiscal_years())
         activities = form.apply(activities)
-        today = timezone.localdate()
-        past = Paginator(activities.past(today), self.PAST_PER_PAGE).get_page(
-            request.GET.get("page")
-        )
+        now = timezone.now()
+        past = Paginator(activities.past(now), self.PAST_PER_PAGE).get_page(request.GET.get("page"))
         context.update(
             filter_form=form,
-            upcoming_activities=activities.upcoming(today),
+            upcoming_activities=activities.upcoming(now),
             past_activities=past,
         )
         if self.show_series:
@@ -412,8 +434,10 @@ class ActivityPage(BasePage):
         parts = [self.series.name if self.series else "", self.series_label]
         return " ".join(part for part in parts if part)
 
-    def linked_documents(self):
-        return list(iter_documents(self.body))
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["participations"] = self.participations.select_related("group")
+        return context
 
     @property
     def venue_label(self):

@@ -6,13 +6,17 @@ feedback form. Snippets here (contact points, fields of activity, areas)
 are the shared vocabulary editors tag content with.
 """
 
+import re
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.documents import get_document_model
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -186,8 +190,25 @@ class BasePage(Page):
         return ContactPoint.objects.order_by("pk").first()
 
     def linked_documents(self):
-        """Documents this page links to; PDFs among them bring the reader notice."""
-        return []
+        """Documents this page links to, from document blocks and rich text.
+
+        PDFs among them bring the reader notice. Subclasses with a document
+        field of their own add it.
+        """
+        documents, ids = [], set()
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname, None)
+            if isinstance(field, RichTextField):
+                ids |= document_ids_in(value)
+            elif isinstance(field, StreamField):
+                documents.extend(iter_documents(value))
+                for child in value or []:
+                    if child.block_type == "paragraph":
+                        ids |= document_ids_in(child.value.source)
+        ids -= {document.pk for document in documents}
+        if ids:
+            documents.extend(get_document_model().objects.filter(pk__in=ids))
+        return documents
 
     def has_pdf_links(self):
         return any((doc.file_extension or "").lower() == "pdf" for doc in self.linked_documents())
@@ -244,12 +265,27 @@ class StandardPage(BasePage):
         JapaneseSearchField("body"),
     ]
 
+    parent_page_types = ["home.HomePage", "core.StandardPage", "plan.PlanPage"]
+    subpage_types = ["core.StandardPage"]
+
     class Meta:
         verbose_name = _("standard page")
         verbose_name_plural = _("standard pages")
 
-    def linked_documents(self):
-        return list(iter_documents(self.body))
+
+_DOCUMENT_LINK = re.compile(r"<a\b[^>]*>", re.IGNORECASE)
+_DOCUMENT_ID = re.compile(r'\bid="(\d+)"')
+
+
+def document_ids_in(html):
+    """Ids of the documents a rich text value (database format) links to."""
+    ids = set()
+    for tag in _DOCUMENT_LINK.findall(html or ""):
+        if 'linktype="document"' in tag:
+            match = _DOCUMENT_ID.search(tag)
+            if match:
+                ids.add(int(match.group(1)))
+    return ids
 
 
 class PageFeedback(models.Model):
@@ -293,3 +329,8 @@ class PageFeedback(models.Model):
 
     def __str__(self):
         return f"{self.page_title} ({self.get_usefulness_display()})"
+
+    @property
+    def received(self):
+        """The time received, in Japan time to the minute, for the export."""
+        return timezone.localtime(self.created_at).strftime("%Y-%m-%d %H:%M")

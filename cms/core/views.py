@@ -12,8 +12,10 @@ from .tasks import notify_page_feedback
 
 @require_POST
 def submit_page_feedback(request, page_id):
-    """Store a feedback answer for a live page and go back to that page."""
-    page = get_object_or_404(Page.objects.live(), pk=page_id).specific
+    """Store a feedback answer for a live public page and go back to that page."""
+    # Only public pages: re-rendering a private page here would bypass its
+    # view restriction.
+    page = get_object_or_404(Page.objects.live().public(), pk=page_id).specific
     form = PageFeedbackForm(request.POST)
     target = page.get_url(request) or "/"
     if form.is_valid():

@@ -65,13 +65,18 @@ class PageFeedbackViewSet(ModelViewSet):
     list_filter = ["usefulness", "findability"]
     search_fields = ["page_title", "comment"]
     list_export = [
-        "created_at",
+        "received",
         "page_title",
         "page_url",
-        "usefulness",
-        "findability",
+        "get_usefulness_display",
+        "get_findability_display",
         "comment",
     ]
+    export_headings = {
+        "received": _("Received at"),
+        "get_usefulness_display": _("Usefulness"),
+        "get_findability_display": _("Findability"),
+    }
     export_filename = "page-feedback"
     form_fields = ["usefulness", "findability", "comment"]
 

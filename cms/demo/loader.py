@@ -16,6 +16,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from wagtail.documents import get_document_model
 from wagtail.models import Page, Site
@@ -66,8 +67,9 @@ class LoadReport:
 
 
 class DemoLoader:
-    def __init__(self):
+    def __init__(self, today=None):
         self.report = LoadReport()
+        self.today = today or timezone.localdate()
 
     # -- helpers -----------------------------------------------------------
     def get_or_create_child(self, parent, model, slug, **fields):
@@ -88,8 +90,20 @@ class DemoLoader:
         return page, True
 
     def snippet(self, model, lookup, defaults):
+        """Get or create; an existing record only gains values for its blank fields."""
         obj, created = model.objects.get_or_create(**lookup, defaults=defaults)
         if created:
+            self.report.add(model._meta.verbose_name, obj)
+            return obj
+        blanks = {
+            name: value
+            for name, value in defaults.items()
+            if getattr(obj, name, None) in ("", None) and value not in ("", None)
+        }
+        if blanks:
+            for name, value in blanks.items():
+                setattr(obj, name, value)
+            obj.save(update_fields=list(blanks))
             self.report.add(model._meta.verbose_name, obj)
         return obj
 
@@ -299,7 +313,7 @@ class DemoLoader:
         return plan
 
     def activity_fields(self, item):
-        start = item["start"]
+        start = item.get("start") or self.relative_start(item)
         if "T" in start:
             start_at = datetime.datetime.fromisoformat(start)
             start_date, start_time = start_at.date(), start_at.time()
@@ -320,6 +334,11 @@ class DemoLoader:
             "how_to_apply": item.get("how_to_apply", ""),
             "venue_text": item.get("venue_text", ""),
         }
+
+    def relative_start(self, item):
+        """`days_from_load` keeps sample events upcoming whenever the demo is loaded."""
+        day = self.today + datetime.timedelta(days=item["days_from_load"])
+        return f"{day.isoformat()}T{item['time']}" if item.get("time") else day.isoformat()
 
     @staticmethod
     def speakers(item):

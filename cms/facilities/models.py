@@ -119,6 +119,17 @@ class FacilityPage(BasePage):
         verbose_name = _("facility")
         verbose_name_plural = _("facilities")
 
+    ACTIVITIES_SHOWN = 20
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # Upcoming first, then the most recent; a long history is cut short.
+        activities = self.activities.live().public()
+        upcoming = list(activities.upcoming()[: self.ACTIVITIES_SHOWN])
+        past = list(activities.past()[: self.ACTIVITIES_SHOWN - len(upcoming)])
+        context["activities_here"] = upcoming + past
+        return context
+
     @property
     def full_address(self):
         prefix = f"〒{self.postal_code} " if self.postal_code else ""

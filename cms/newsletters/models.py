@@ -49,7 +49,8 @@ class NewsletterIndexPage(IndexPage):
         )
 
     def linked_documents(self):
-        return [issue.document for issue in self.get_listing() if issue.document]
+        listed = [issue.document for issue in self.get_listing() if issue.document]
+        return listed + super().linked_documents()
 
 
 class NewsletterIssuePage(BasePage):
@@ -85,4 +86,5 @@ class NewsletterIssuePage(BasePage):
         verbose_name_plural = _("newsletter issues")
 
     def linked_documents(self):
-        return [self.document] if self.document else []
+        own = [self.document] if self.document else []
+        return own + [doc for doc in super().linked_documents() if doc not in own]

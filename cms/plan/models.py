@@ -6,6 +6,8 @@ that the plan page can show, per fiscal year, what was done for each measure:
 the yearly progress review the plan itself asks for.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -187,6 +189,7 @@ class PlanPage(BasePage):
 
     search_fields = BasePage.search_fields + [JapaneseSearchField("introduction")]
 
+    parent_page_types = ["home.HomePage"]
     subpage_types = ["core.StandardPage"]
 
     class Meta:
@@ -209,7 +212,8 @@ class PlanPage(BasePage):
         fiscal_year = None
         raw_year = request.GET.get("fy", "")
         if raw_year:
-            if raw_year.isdigit() and 1989 <= int(raw_year) <= 2100:
+            # ASCII digits only: str.isdigit() accepts ² and int() rejects it.
+            if re.fullmatch(r"[0-9]{4}", raw_year) and 1989 <= int(raw_year) <= 2100:
                 fiscal_year = int(raw_year)
             else:
                 context["fiscal_year_error"] = True

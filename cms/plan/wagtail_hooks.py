@@ -30,6 +30,9 @@ class MeasureViewSet(SnippetViewSet):
     ]
     list_filter = ["policy__plan", "policy"]
 
+    def get_queryset(self, request):
+        return Measure.objects.select_related("policy__plan")
+
 
 class ActionViewSet(SnippetViewSet):
     model = Action
@@ -40,6 +43,11 @@ class ActionViewSet(SnippetViewSet):
         Column("restatement_note", label=_("Restates (再掲)")),
     ]
     list_filter = ["measure__policy__plan", "measure"]
+
+    def get_queryset(self, request):
+        return Action.objects.select_related("measure__policy").prefetch_related(
+            "restates__measure__policy"
+        )
 
 
 class PlanGroup(SnippetViewSetGroup):

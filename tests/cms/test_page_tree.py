@@ -39,5 +39,10 @@ class PageTreeTests(WagtailPageTestCase):
         for leaf in (GroupPage, FacilityPage, NewsletterIssuePage):
             self.assertAllowedSubpageTypes(leaf, set())
 
+    def test_standard_and_plan_pages_cannot_be_created_at_the_root(self):
+        self.assertAllowedParentPageTypes(PlanPage, {HomePage})
+        self.assertAllowedParentPageTypes(StandardPage, {HomePage, StandardPage, PlanPage})
+        self.assertAllowedSubpageTypes(StandardPage, {StandardPage})
+
     def test_only_one_home_page(self):
         self.assertEqual(HomePage.max_count, 1)

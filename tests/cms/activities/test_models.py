@@ -63,14 +63,38 @@ def test_end_before_start_is_rejected_with_a_field_error(index):
 
 
 def test_upcoming_lists_soonest_first_and_past_most_recent_first(index):
-    today = datetime.date(2026, 11, 21)
+    now = tokyo(2026, 11, 21, 12, 0)
     later = ActivityPageFactory(parent=index, start_date=datetime.date(2026, 12, 20))
     sooner = ActivityPageFactory(parent=index, start_date=datetime.date(2026, 12, 1))
     older = ActivityPageFactory(parent=index, start_date=datetime.date(2025, 1, 1))
     recent = ActivityPageFactory(parent=index, start_date=datetime.date(2026, 10, 1))
     activities = ActivityPage.objects.descendant_of(index)
-    assert list(activities.upcoming(today)) == [sooner, later]
-    assert list(activities.past(today)) == [recent, older]
+    assert list(activities.upcoming(now)) == [sooner, later]
+    assert list(activities.past(now)) == [recent, older]
+
+
+def test_an_activity_that_ended_this_morning_is_past_not_upcoming(index):
+    morning = ActivityPageFactory(
+        parent=index,
+        start_date=datetime.date(2026, 11, 21),
+        start_time=datetime.time(9, 0),
+        end_time=datetime.time(10, 0),
+    )
+    evening = ActivityPageFactory(
+        parent=index,
+        start_date=datetime.date(2026, 11, 21),
+        start_time=datetime.time(18, 0),
+        end_time=datetime.time(20, 0),
+    )
+    undated = ActivityPageFactory(
+        parent=index, start_date=datetime.date(2026, 11, 21), start_time=None, end_time=None
+    )
+    activities = ActivityPage.objects.descendant_of(index)
+    now = tokyo(2026, 11, 21, 12, 0)
+    assert list(activities.upcoming(now)) == [undated, evening]
+    assert list(activities.past(now)) == [morning]
+    # The listing and the page agree on what has ended.
+    assert morning.has_ended(now) and not evening.has_ended(now)
 
 
 def test_fiscal_year_filter_uses_april_to_march(index):

@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 import pytest
 
@@ -24,9 +25,7 @@ def test_feedback_answer_is_stored_and_the_resident_thanked(client, page):
         follow=True,
     )
     assert response.status_code == 200
-    assert "ご意見ありがとうございました" in response.content.decode() or (
-        "ありがとう" in response.content.decode()
-    )
+    assert "ご協力ありがとうございました。" in response.content.decode()
     feedback = PageFeedback.objects.get()
     assert (feedback.page_id, feedback.usefulness, feedback.findability) == (
         page.pk,
@@ -66,6 +65,18 @@ def test_overlong_comment_is_rejected(client, page):
     assert PageFeedback.objects.count() == 0
 
 
+def test_feedback_on_a_private_page_is_refused_and_shows_nothing_of_it(client, page):
+    from wagtail.models import PageViewRestriction
+
+    PageViewRestriction.objects.create(
+        page=page, restriction_type=PageViewRestriction.PASSWORD, password="secret"
+    )
+    response = client.post(f"/feedback/{page.pk}/", {"usefulness": "maybe"})
+    assert response.status_code == 404
+    assert "このサイトは、武蔵野市市民部市民活動推進課" not in response.content.decode()
+    assert PageFeedback.objects.count() == 0
+
+
 def test_feedback_for_a_missing_page_is_404_and_get_is_not_allowed(client):
     assert client.post("/feedback/999999/", {"usefulness": "useful"}).status_code == 404
     assert client.get("/feedback/1/").status_code == 405
@@ -81,7 +92,10 @@ def test_editors_read_and_export_feedback_in_the_admin(admin_client_ja, page):
     export = admin_client_ja.get("/admin/page_feedback/?export=csv")
     assert export.status_code == 200
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
-    assert any("わかりやすい" in row for row in rows)
+    row = next(row for row in rows if "わかりやすい" in row)
+    # Editors read labels and Japan time, not codes and UTC.
+    assert "役に立った" in row and "useful" not in row
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", row[0])
 
 
 def test_editors_cannot_invent_feedback(admin_client_ja):

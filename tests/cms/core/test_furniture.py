@@ -44,13 +44,15 @@ def test_every_page_type_renders_with_its_furniture(client, model_name):
     assert 'href="#main"' in html
 
 
-def test_page_number_is_stable_across_edits(client):
-    page = live_page_of_type("standardpage")
+def test_page_number_survives_a_move_and_is_unique(client):
+    page = live_page_of_type("activitypage")
     number = page.page_number
-    page.title = "このサイトについて(改訂)"
-    page.save_revision().publish()
+    page.move(Page.objects.get(slug="activities"), pos="last-child")
     page.refresh_from_db()
     assert page.page_number == number
+    assert f"ページ番号 {number}" in client.get(page.url).content.decode()
+    numbers = [p.specific.page_number for p in Page.objects.live().filter(depth__gt=1)]
+    assert len(numbers) == len(set(numbers))
 
 
 def test_updated_date_is_shown_in_the_japanese_era(client):
@@ -65,8 +67,16 @@ def test_print_views_need_no_javascript(client):
     printed = client.get(page.url + "?print=1").content.decode()
     large = client.get(page.url + "?print=large").content.decode()
     assert "print-view" in printed and "print-view" not in normal
-    assert 'class=" print-large"' in large or "print-large" in large
+    assert "print-large" in large and "print-large" not in normal
+    # The print stylesheet is applied on screen too, so the view is the printout.
+    assert 'print.css" media="screen"' in printed
+    assert 'print.css" media="screen"' not in normal
     assert "<script" not in printed
+
+
+def test_print_links_keep_the_listing_filters(client):
+    html = client.get("/activities/?kind=cafe&fy=2012").content.decode()
+    assert "?kind=cafe&amp;fy=2012&amp;print=1" in html
 
 
 def test_share_links_are_plain_links_without_third_party_scripts(client):
@@ -74,6 +84,21 @@ def test_share_links_are_plain_links_without_third_party_scripts(client):
     html = client.get(page.url).content.decode()
     assert "https://x.com/intent/post?" in html
     assert "<script" not in html
+
+
+def test_contact_block_links_the_contact_form(client):
+    html = client.get(live_page_of_type("grouppage").url).content.decode()
+    assert "お問い合わせは専用フォームをご利用ください。" in html
+
+
+def test_pdf_linked_from_rich_text_brings_the_notice(client):
+    from wagtail.documents import get_document_model
+
+    document = get_document_model().objects.filter(file__endswith=".pdf").first()
+    page = live_page_of_type("grouppage")
+    page.description = f'<p>資料は<a linktype="document" id="{document.pk}">こちら</a></p>'
+    page.save_revision().publish()
+    assert "Adobe Acrobat Reader" in client.get(page.url).content.decode()
 
 
 def test_pdf_notice_appears_next_to_pdf_links_only(client):

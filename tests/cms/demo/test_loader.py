@@ -70,6 +70,58 @@ def test_every_seed_event_is_its_own_page_titled_as_in_the_seed():
     assert h24.count() == 8
 
 
+@pytest.mark.parametrize(
+    "slug, when",
+    [
+        ("message-de-messe", "平成25年(2013年)2月24日(日) 午後1時30分から4時まで"),
+        ("kosodate-cafe-3", "平成25年(2013年)1月26日(土) 午後1時から4時まで"),
+        ("kosodate-cafe-2", "平成24年(2012年)10月27日(土) 午後1時から4時まで"),
+        ("kosodate-cafe-1", "平成24年(2012年)7月28日(土) 午後1時から4時まで"),
+        ("community-commisen-npo", "平成24年(2012年)11月12日(月) 午後1時30分から4時まで"),
+        ("iroha-3-kanagawa", "平成24年(2012年)12月5日(水) 午後6時30分から8時30分まで"),
+        ("iroha-2-bousai", "平成24年(2012年)9月26日(水) 午後6時30分から8時30分まで"),
+        ("iroha-1-keikaku", "平成24年(2012年)6月27日(水)"),
+    ],
+)
+def test_seed_dates_and_times_are_as_the_seed_gives_them(slug, when):
+    """The seed writes e.g. 平成25年2月24日 日曜日 午後1時30分から4時まで."""
+    assert ActivityPage.objects.get(slug=slug).when == when
+
+
+def test_seed_series_numbers_and_speaker_roles():
+    numbers = dict(
+        ActivityPage.objects.filter(series__slug="kyodo-iroha-koza").values_list(
+            "slug", "series_number"
+        )
+    )
+    assert numbers == {"iroha-1-keikaku": 1, "iroha-2-bousai": 2, "iroha-3-kanagawa": 3}
+    roles = list(
+        ActivityPage.objects.get(slug="community-commisen-npo")
+        .speakers.order_by("sort_order")
+        .values_list("role", "name")
+    )
+    assert roles == [
+        ("reporter", "北崎圭太"),
+        ("reporter", "清水幸子"),
+        ("commentator", "笹野章嘉"),
+        ("commentator", "塩澤誠一郎"),
+    ]
+    cafe = ActivityPage.objects.get(slug="kosodate-cafe-3")
+    assert [p.group.title for p in cafe.participations.order_by("sort_order")][:2] == [
+        "保育サービスひまわりママ",
+        "ワーカーズどんぐり",
+    ]
+
+
+def test_sample_activities_are_upcoming_whenever_the_demo_is_loaded():
+    from django.utils import timezone
+
+    assert (
+        ActivityPage.objects.live().filter(sample_content=True).upcoming(timezone.now()).count()
+        >= 3
+    )
+
+
 def test_seed_groups_facilities_and_newsletters_exist():
     assert GroupPage.objects.live().count() == 20  # the 19 café groups and the organiser
     assert set(FacilityPage.objects.values_list("title", flat=True)) >= {

@@ -55,8 +55,21 @@ def test_plan_page_counts_activities_per_measure_per_fiscal_year(home, client):
     assert both.title in html
 
 
-def test_plan_page_reports_a_bad_fiscal_year_and_shows_all_years(client):
+@pytest.mark.parametrize("value", ["twenty", "²", "2" * 5000, "-2024", "１２３４"])
+def test_plan_page_reports_a_bad_fiscal_year_and_shows_all_years(client, value):
     page = PlanPage.objects.get(slug="basic-plan")
-    response = client.get(page.url + "?fy=twenty")
+    response = client.get(page.url, {"fy": value})
     assert response.status_code == 200
     assert 'role="alert"' in response.content.decode()
+
+
+def test_activities_not_yet_held_are_not_counted(home):
+    plan_page = PlanPageFactory(parent=home, slug="future-plan")
+    measure = MeasureFactory(policy__plan=plan_page.plan)
+    index = ActivityIndexPageFactory(parent=home, slug="future-activities")
+    soon = ActivityPageFactory(
+        parent=index, start_date=datetime.date.today() + datetime.timedelta(days=10)
+    )
+    soon.plan_measures.add(measure)
+    soon.save()
+    assert plan_page.progress()["counts"].get(measure.pk) is None
