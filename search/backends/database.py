@@ -2,81 +2,16 @@
 
 `WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.backends.database"}}`
 picks the variant for the default database, as Wagtail's own database
-backend does: SQLite FTS5, PostgreSQL full-text search (text search
-configuration 'simple': the terms arrive analysed, PostgreSQL must not stem
-them), or the plain fallback.
+backend does: SQLite FTS5 (search.backends.sqlite), PostgreSQL full-text
+search with the 'simple' configuration (search.backends.postgres: the terms
+arrive analysed, PostgreSQL must not stem them), or the plain fallback.
 """
 
 from django.db import connection
-from django.db.models import FloatField, Func
 
 from wagtail.search.backends.database.fallback import DatabaseSearchBackend
-from wagtail.search.backends.database.postgres.postgres import PostgresSearchBackend
-from wagtail.search.backends.database.sqlite.sqlite import (
-    SQLiteAutocompleteQueryCompiler,
-    SQLiteSearchBackend,
-    SQLiteSearchQueryCompiler,
-)
-from wagtail.search.backends.database.sqlite.utils import fts5_available, fts_table_exists
-from wagtail.search.query import Not, Phrase, PlainText
-
-from search.index import TITLE_BOOST
 
 from .base import JapaneseQueryMixin
-
-
-class SearchAllFieldsMixin:
-    """SQLite's FTS table has only title and body columns: a search limited to
-    other fields (the admin's listings ask for them) would fail with "no such
-    column", so such searches look at all indexed text instead."""
-
-    def __init__(self, queryset, query, fields=None, **kwargs):
-        super().__init__(queryset, query, fields=None, **kwargs)
-
-
-class WeightedBM25(Func):
-    """FTS5's bm25() with column weights, so titles outrank bodies on SQLite.
-
-    Wagtail's SQLite backend ranks with unweighted bm25(), which ignores
-    field boosts; the FTS table's columns are (autocomplete, body, title).
-    """
-
-    output_field = FloatField()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        from wagtail.search.models import SQLiteFTSIndexEntry
-
-        return f"bm25({SQLiteFTSIndexEntry._meta.db_table}, 1.0, 1.0, {float(TITLE_BOOST)})", []
-
-
-class JapaneseSQLiteQueryCompiler(SearchAllFieldsMixin, SQLiteSearchQueryCompiler):
-    def build_tsrank(self, vector, query, config=None, boost=1.0):
-        if isinstance(query, (Phrase, PlainText, Not)):
-            rank = WeightedBM25()
-            return rank * boost if boost != 1.0 else rank
-        return super().build_tsrank(vector, query, config=config, boost=boost)
-
-    def get_search_vectors(self):
-        # Wagtail multiplies the whole-row rank by a title-length norm, which
-        # favours pages with short titles wherever the match is; the weighted
-        # bm25 above already scores title and body separately.
-        return [(None, 1.0)]
-
-
-class JapaneseSQLiteAutocompleteQueryCompiler(
-    SearchAllFieldsMixin, SQLiteAutocompleteQueryCompiler
-):
-    pass
-
-
-class JapaneseSQLiteSearchBackend(JapaneseQueryMixin, SQLiteSearchBackend):
-    query_compiler_class = JapaneseSQLiteQueryCompiler
-    autocomplete_query_compiler_class = JapaneseSQLiteAutocompleteQueryCompiler
-
-
-class JapanesePostgresSearchBackend(JapaneseQueryMixin, PostgresSearchBackend):
-    def __init__(self, params):
-        super().__init__({"SEARCH_CONFIG": "simple", **params})
 
 
 class JapaneseFallbackSearchBackend(JapaneseQueryMixin, DatabaseSearchBackend):
@@ -86,7 +21,14 @@ class JapaneseFallbackSearchBackend(JapaneseQueryMixin, DatabaseSearchBackend):
 def SearchBackend(params):  # noqa: N802 - the name Wagtail looks up
     """The Japanese-aware backend for the default database's vendor."""
     if connection.vendor == "postgresql":
+        from .postgres import JapanesePostgresSearchBackend
+
         return JapanesePostgresSearchBackend(params)
-    if connection.vendor == "sqlite" and fts5_available() and fts_table_exists():
-        return JapaneseSQLiteSearchBackend(params)
+    if connection.vendor == "sqlite":
+        from wagtail.search.backends.database.sqlite.utils import fts5_available, fts_table_exists
+
+        if fts5_available() and fts_table_exists():
+            from .sqlite import JapaneseSQLiteSearchBackend
+
+            return JapaneseSQLiteSearchBackend(params)
     return JapaneseFallbackSearchBackend(params)
