@@ -5,6 +5,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from .models import PageFeedback
@@ -34,3 +35,10 @@ def notify_page_feedback(feedback_id):
     )
     PageFeedback.objects.filter(pk=feedback.pk).update(notified_at=timezone.now())
     return True
+
+
+@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def run_django_task(module_path, args, kwargs):
+    """Run a django-tasks task (e.g. Wagtail's search-index update) on a Celery worker."""
+    task = import_string(module_path)
+    return task.call(*args, **kwargs)

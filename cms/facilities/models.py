@@ -110,6 +110,7 @@ class FacilityPage(BasePage):
         JapaneseSearchField("summary"),
         JapaneseSearchField("address"),
         JapaneseSearchField("access"),
+        JapaneseSearchField("rooms_text"),
         index.FilterField("area"),
     ]
     parent_page_types = ["facilities.FacilityIndexPage"]
@@ -120,6 +121,12 @@ class FacilityPage(BasePage):
         verbose_name_plural = _("facilities")
 
     ACTIVITIES_SHOWN = 20
+
+    def rooms_text(self):
+        """Rooms and their equipment, so 'Wi-Fi' or 'プロジェクター' finds the facility."""
+        return "\n".join(
+            " ".join([room.name, *map(str, room.equipment())]) for room in self.rooms.all()
+        )
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -187,7 +187,10 @@ class PlanPage(BasePage):
         FieldPanel("introduction"),
     ]
 
-    search_fields = BasePage.search_fields + [JapaneseSearchField("introduction")]
+    search_fields = BasePage.search_fields + [
+        JapaneseSearchField("introduction"),
+        JapaneseSearchField("plan_text"),
+    ]
 
     parent_page_types = ["home.HomePage"]
     subpage_types = ["core.StandardPage"]
@@ -195,6 +198,14 @@ class PlanPage(BasePage):
     class Meta:
         verbose_name = _("basic plan page")
         verbose_name_plural = _("basic plan pages")
+
+    def plan_text(self):
+        """The plan's policies, measures and actions, for search."""
+        lines = [self.plan.name, self.plan.goal]
+        for measure in Measure.objects.filter(policy__plan=self.plan).select_related("policy"):
+            lines += [measure.policy.title, f"{measure.code} {measure.title}", measure.description]
+        lines += [a.title for a in Action.objects.filter(measure__policy__plan=self.plan)]
+        return "\n".join(line for line in lines if line)
 
     def progress(self, fiscal_year=None):
         """Activity counts per measure and fiscal year, and the chosen year's activities."""

@@ -189,6 +189,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# Wagtail's background tasks (search and reference index updates) go through
+# Celery when a broker is configured, inline otherwise.
+TASKS = {"default": {"BACKEND": "cms.core.task_backend.CeleryBackend"}}
+
 # Wagtail
 WAGTAIL_SITE_NAME = "武蔵野市 市民活動ポータル"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")

@@ -52,3 +52,16 @@ class JapaneseQueryMixin:
         autocomplete = issubclass(query_compiler_class, self.autocomplete_query_compiler_class)
         query = analyse_query(query, autocomplete=autocomplete, operator=kwargs.get("operator"))
         return super()._search(query_compiler_class, query, model_or_queryset, **kwargs)
+
+
+class SearchAllFieldsMixin:
+    """For query compilers: a search limited to named fields searches all indexed text.
+
+    The admin's listings search snippets by named fields. The database
+    backends answer such searches from the raw columns (PostgreSQL) or fail
+    (SQLite's FTS table has only title and body columns: "no such column");
+    only the index holds the analysed Japanese, so search that.
+    """
+
+    def __init__(self, queryset, query, fields=None, **kwargs):
+        super().__init__(queryset, query, fields=None, **kwargs)

@@ -12,18 +12,12 @@ from wagtail.search.backends.database.sqlite.sqlite import (
 )
 from wagtail.search.query import Not, Phrase, PlainText
 
-from search.index import TITLE_BOOST
+from .base import JapaneseQueryMixin, SearchAllFieldsMixin
 
-from .base import JapaneseQueryMixin
-
-
-class SearchAllFieldsMixin:
-    """SQLite's FTS table has only title and body columns: a search limited to
-    other fields (the admin's listings ask for them) would fail with "no such
-    column", so such searches look at all indexed text instead."""
-
-    def __init__(self, queryset, query, fields=None, **kwargs):
-        super().__init__(queryset, query, fields=None, **kwargs)
+# FTS5 normalises bm25 by the length of the whole row, so a short body that
+# repeats a word can outscore a title; a strong title weight keeps "titles
+# weigh more than bodies" true (the query table checks it).
+SQLITE_TITLE_WEIGHT = 10
 
 
 class WeightedBM25(Func):
@@ -38,7 +32,8 @@ class WeightedBM25(Func):
     def as_sql(self, compiler, connection, **extra_context):
         from wagtail.search.models import SQLiteFTSIndexEntry
 
-        return f"bm25({SQLiteFTSIndexEntry._meta.db_table}, 1.0, 1.0, {float(TITLE_BOOST)})", []
+        weights = f"1.0, 1.0, {float(SQLITE_TITLE_WEIGHT)}"
+        return f"bm25({SQLiteFTSIndexEntry._meta.db_table}, {weights})", []
 
 
 class JapaneseSQLiteQueryCompiler(SearchAllFieldsMixin, SQLiteSearchQueryCompiler):

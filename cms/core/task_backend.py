@@ -1,0 +1,45 @@
+"""A django-tasks backend that hands Wagtail's background work to Celery.
+
+Wagtail 8 enqueues search-index and reference-index updates as django-tasks
+tasks. With a Celery broker configured they run on the Celery workers, after
+the transaction that caused them commits (so a worker never indexes a page
+that is not saved yet); without one they run inline, as Wagtail's own
+ImmediateBackend does.
+"""
+
+from django_tasks.backends.immediate import ImmediateBackend
+from django_tasks.base import TaskResult, TaskResultStatus
+from django_tasks.utils import get_random_id
+
+from django.db import transaction
+
+from cms.celery import app as celery_app
+
+
+class CeleryBackend(ImmediateBackend):
+    def enqueue(self, task, args, kwargs):
+        if celery_app.conf.task_always_eager:
+            return super().enqueue(task, args, kwargs)
+        self.validate_task(task)
+        result = TaskResult(
+            task=task,
+            id=get_random_id(),
+            status=TaskResultStatus.READY,
+            enqueued_at=None,
+            started_at=None,
+            last_attempted_at=None,
+            finished_at=None,
+            args=args,
+            kwargs=kwargs,
+            backend=self.alias,
+            errors=[],
+            worker_ids=[],
+        )
+        from .tasks import run_django_task
+
+        transaction.on_commit(
+            lambda: run_django_task.apply_async(
+                args=[task.module_path, list(args), dict(kwargs)], task_id=result.id
+            )
+        )
+        return result
