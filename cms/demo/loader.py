@@ -13,13 +13,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.documents import get_document_model
-from wagtail.models import Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from cms.activities.models import (
     ActivityIndexPage,
@@ -168,7 +170,7 @@ class DemoLoader:
         site_data = read_data("site")["home"]
         home = HomePage.objects.first()
         if home is None:
-            root = Page.get_first_root_node()
+            root = self.ensure_root()
             welcome = root.get_children().filter(slug="home").exact_type(Page).first()
             if welcome is not None:
                 welcome.slug = "welcome-replaced"
@@ -196,11 +198,28 @@ class DemoLoader:
         if site.site_name != site_data["title"]:
             site.site_name = site_data["title"]
             site.save()
-        settings = SiteSettings.for_site(site)
-        if settings.default_contact_point_id is None and contact is not None:
-            settings.default_contact_point = contact
-            settings.save()
+        site_settings = SiteSettings.for_site(site)
+        if site_settings.default_contact_point_id is None and contact is not None:
+            site_settings.default_contact_point = contact
+            site_settings.save()
         return home
+
+    @staticmethod
+    def ensure_root():
+        """The root page, root collection and default locale, made if a database lacks them.
+
+        Wagtail's migrations create them; a database emptied since (a flush
+        in tests) does not have them.
+        """
+        if Collection.get_first_root_node() is None:
+            Collection.add_root(name="Root")
+        Locale.objects.get_or_create(
+            language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        )
+        root = Page.get_first_root_node()
+        if root is None:
+            root = Page.add_root(instance=Page(title="Root", slug="root", live=True))
+        return root
 
     def load_facilities(self, home, index_data):
         index, _ = self.get_or_create_child(

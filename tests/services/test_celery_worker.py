@@ -89,3 +89,23 @@ def test_worker_sends_the_feedback_notification(celery_worker_process, client):
         time.sleep(0.3)
         feedback.refresh_from_db()
     assert feedback.notified_at is not None, "the worker did not process the task"
+
+
+def test_worker_updates_the_search_index_when_a_page_is_published(celery_worker_process):
+    """Wagtail's index update runs on the worker, after the publish commits."""
+    from wagtail.search.models import IndexEntry
+
+    from cms.activities.models import ActivityIndexPage
+    from cms.demo.loader import load_demo_content
+    from tests.factories import ActivityPageFactory
+
+    load_demo_content()
+    index = ActivityIndexPage.objects.get(slug="activities")
+    page = ActivityPageFactory(parent=index, title="ワーカー索引テスト講座", summary="モルック体験")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        entry = IndexEntry.objects.filter(object_id=str(page.pk)).first()
+        if entry and "モルック" in entry.body:
+            break
+        time.sleep(0.3)
+    assert [p.pk for p in Page.objects.live().search("モルック")] == [page.pk]
