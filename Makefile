@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PG_URL ?= postgres://postgres@127.0.0.1:5432/musashino
 REDIS ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run serve migrate demo test test-services lint format messages check clean
+.PHONY: install run serve migrate demo test test-services lint format messages check bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ test: install
 test-services: install
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) CELERY_BROKER_URL=$(REDIS) \
 	REQUIRE_SERVICES=1 $(BIN)/python -m pytest
+
+# Benchmarks (not tests): see bench/ and README "Benchmarks".
+bench: install
+	$(BIN)/python -m bench.search
 
 lint: install
 	$(BIN)/ruff check .
