@@ -21,6 +21,7 @@ migrate: install
 
 demo: migrate
 	$(BIN)/python manage.py load_demo_content
+	$(BIN)/python manage.py import_civic_data matching/samples/civic_data.json
 
 # Embedded defaults: SQLite, Wagtail's database search, Celery tasks inline.
 run: demo

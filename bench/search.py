@@ -215,20 +215,31 @@ def measure(backend_name):
     }
 
 
-def worker(database, page_count):
-    os.environ["DATABASE_URL"] = reset_database(database)
+def database_url(database):
+    if database == "sqlite":
+        return f"sqlite:///{SQLITE_PATH}"
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_DB}"
+
+
+def worker(database, page_count, reuse=False):
+    """Build (or, with reuse, keep) the database, index it both ways, measure."""
+    os.environ["DATABASE_URL"] = database_url(database) if reuse else reset_database(database)
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     import django
 
     django.setup()
     from django.core.management import call_command
 
+    from cms.activities.models import ActivityPage
     from cms.demo.loader import load_demo_content
 
     call_command("migrate", verbosity=0)
-    load_demo_content()
     started = time.perf_counter()
-    pages = generate_pages(page_count)
+    if reuse and ActivityPage.objects.filter(slug="bench-0").exists():
+        pages = ActivityPage.objects.count()
+    else:
+        load_demo_content()
+        pages = generate_pages(page_count)
     generate_seconds = time.perf_counter() - started
 
     report = {"database": database, "activity_pages": pages, "generate_s": generate_seconds}
@@ -251,17 +262,20 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=10_000)
     parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the generated databases of the last run"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker, args.pages)
+        worker(args.worker, args.pages, reuse=args.reuse)
         return
     reports = []
     for database in args.databases.split(","):
         print(f"… {database}: {args.pages} pages", file=sys.stderr, flush=True)
         command = [sys.executable, "-m", "bench.search", "--worker", database]
         output = subprocess.run(
-            [*command, "--pages", str(args.pages)],
+            [*command, "--pages", str(args.pages), *(["--reuse"] if args.reuse else [])],
             cwd=ROOT,
             check=True,
             capture_output=True,

@@ -55,6 +55,10 @@ def page_search_fields(*fields):
     ]
     return [
         JapaneseSearchField("title", boost=TITLE_BOOST),
+        # The title once more as body text, so a query whose words are split
+        # between title and text still matches the body column alone (the
+        # PostgreSQL backend matches on the body's GIN index).
+        JapaneseSearchField("title_as_text"),
         JapaneseAutocompleteField("title"),
         *base,
         *fields,

@@ -168,6 +168,10 @@ class BasePage(Page):
     class Meta:
         abstract = True
 
+    def title_as_text(self):
+        """The title, indexed with the body text too (see search.index.page_search_fields)."""
+        return self.title
+
     @property
     def page_number(self):
         """The stable page number (ページ番号) shown on the page."""

@@ -99,7 +99,7 @@ class GroupPage(BasePage):
         index.FilterField("area"),
     ]
     parent_page_types = ["groups.GroupIndexPage"]
-    subpage_types = []
+    subpage_types = ["opportunities.OpportunityPage"]
 
     class Meta:
         verbose_name = _("civic group")

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "cms.newsletters",
     "cms.facilities",
     "cms.plan",
+    "cms.opportunities",
     "cms.demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -188,6 +189,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# celery beat: new suggestions for registered residents every morning.
+CELERY_BEAT_SCHEDULE = {
+    "refresh-suggestions": {
+        "task": "matching.tasks.refresh_all_suggestions",
+        "schedule": 24 * 60 * 60,
+    },
+}
 
 # Wagtail's background tasks (search and reference index updates) go through
 # Celery when a broker is configured, inline otherwise.

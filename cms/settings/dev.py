@@ -9,3 +9,7 @@ ALLOWED_HOSTS = ["*"]
 STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
     "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
+
+# Commands and the dev server print warnings and errors only; set
+# DJANGO_LOG_LEVEL=INFO to see Wagtail's page log and Celery's task log.
+LOGGING["root"]["level"] = env("DJANGO_LOG_LEVEL", "WARNING")  # noqa: F405

@@ -65,3 +65,44 @@ class SearchAllFieldsMixin:
 
     def __init__(self, queryset, query, fields=None, **kwargs):
         super().__init__(queryset, query, fields=None, **kwargs)
+
+
+class RankedResultsMixin:
+    """For results classes whose compiler ranks matches in one pass (ranked_ids).
+
+    Fetches the page of results by id, in rank order; counts without a
+    second ranking. Falls back to Wagtail's way for queries it cannot rank
+    this way (match-all, negation, ordering by something else).
+    """
+
+    def _do_search(self):
+        compiler = self.query_compiler
+        if not compiler.can_rank_in_one_pass():
+            return super()._do_search()
+        ranked = compiler.ranked_ids(compiler.get_config(self.backend))[self.start : self.stop]
+        objects = compiler.queryset.in_bulk([pk for pk, _score in ranked])
+        results = []
+        for pk, score in ranked:
+            obj = objects.get(pk)
+            if obj is not None:
+                if self._score_field:
+                    setattr(obj, self._score_field, score)
+                results.append(obj)
+        return results
+
+    def _do_count(self):
+        compiler = self.query_compiler
+        if not compiler.can_rank_in_one_pass():
+            return super()._do_count()
+        return len(compiler.ranked_ids(compiler.get_config(self.backend))[self.start : self.stop])
+
+
+def can_rank_in_one_pass(compiler, query):
+    from wagtail.search.query import MatchAll, Not
+
+    return (
+        compiler.order_by_relevance
+        and not isinstance(query, (MatchAll, Not))
+        and compiler.queryset.model._meta.pk.get_internal_type()
+        in ("AutoField", "BigAutoField", "IntegerField")
+    )

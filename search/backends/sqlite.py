@@ -15,9 +15,14 @@ from wagtail.search.backends.database.sqlite.sqlite import (
     SQLiteSearchQueryCompiler,
     SQLiteSearchResults,
 )
-from wagtail.search.query import MatchAll, Not, Phrase, PlainText
+from wagtail.search.query import Not, Phrase, PlainText
 
-from .base import JapaneseQueryMixin, SearchAllFieldsMixin
+from .base import (
+    JapaneseQueryMixin,
+    RankedResultsMixin,
+    SearchAllFieldsMixin,
+    can_rank_in_one_pass,
+)
 
 # FTS5 normalises bm25 by the length of the whole row, so a short body that
 # repeats a word can outscore a title; a strong title weight keeps "titles
@@ -79,37 +84,11 @@ class RankedSearchMixin:
         return self._ranked
 
     def can_rank_in_one_pass(self):
-        query = normalize(self.query)
-        return (
-            self.order_by_relevance
-            and not isinstance(query, (MatchAll, Not))
-            and self.queryset.model._meta.pk.get_internal_type()
-            in ("AutoField", "BigAutoField", "IntegerField")
-        )
+        return can_rank_in_one_pass(self, normalize(self.query))
 
 
-class RankedSQLiteSearchResults(SQLiteSearchResults):
-    def _do_search(self):
-        compiler = self.query_compiler
-        if not compiler.can_rank_in_one_pass():
-            return super()._do_search()
-        ranked = compiler.ranked_ids(compiler.get_config(self.backend))[self.start : self.stop]
-        objects = compiler.queryset.in_bulk([pk for pk, _score in ranked])
-        results = []
-        for pk, score in ranked:
-            obj = objects.get(pk)
-            if obj is not None:
-                if self._score_field:
-                    setattr(obj, self._score_field, score)
-                results.append(obj)
-        return results
-
-    def _do_count(self):
-        compiler = self.query_compiler
-        if not compiler.can_rank_in_one_pass():
-            return super()._do_count()
-        ranked = compiler.ranked_ids(compiler.get_config(self.backend))
-        return len(ranked[self.start : self.stop])
+class RankedSQLiteSearchResults(RankedResultsMixin, SQLiteSearchResults):
+    pass
 
 
 class JapaneseSQLiteQueryCompiler(

@@ -8,6 +8,7 @@ from cms.core.models import StandardPage
 from cms.facilities.models import FacilityIndexPage, FacilityPage
 from cms.groups.models import GroupIndexPage, GroupPage
 from cms.newsletters.models import NewsletterIndexPage, NewsletterIssuePage
+from cms.opportunities.models import OpportunityPage
 from cms.plan.models import PlanPage
 from home.models import HomePage
 
@@ -36,8 +37,12 @@ class PageTreeTests(WagtailPageTestCase):
         self.assertAllowedParentPageTypes(GroupPage, {GroupIndexPage})
         self.assertAllowedParentPageTypes(FacilityPage, {FacilityIndexPage})
         self.assertAllowedParentPageTypes(NewsletterIssuePage, {NewsletterIndexPage})
-        for leaf in (GroupPage, FacilityPage, NewsletterIssuePage):
+        for leaf in (FacilityPage, NewsletterIssuePage, OpportunityPage):
             self.assertAllowedSubpageTypes(leaf, set())
+
+    def test_opportunities_live_under_their_group(self):
+        self.assertAllowedSubpageTypes(GroupPage, {OpportunityPage})
+        self.assertAllowedParentPageTypes(OpportunityPage, {GroupPage})
 
     def test_standard_and_plan_pages_cannot_be_created_at_the_root(self):
         self.assertAllowedParentPageTypes(PlanPage, {HomePage})

@@ -1,0 +1,98 @@
+"""Volunteer opportunities (ボランティア募集): what a civic group asks residents to help with."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+
+from cms.core.models import BasePage
+from search.index import JapaneseSearchField
+
+
+class OpportunityPage(BasePage):
+    """An opportunity under a GroupPage: skills asked for, when, where, how many."""
+
+    summary = models.TextField(_("summary"), blank=True, max_length=300)
+    description = RichTextField(_("description"), blank=True)
+    skills = ParentalManyToManyField(
+        "matching.Skill", verbose_name=_("skills asked for"), blank=True, related_name="+"
+    )
+    slots = ParentalManyToManyField(
+        "matching.TimeSlot", verbose_name=_("when (weekly)"), blank=True, related_name="+"
+    )
+    area = models.ForeignKey(
+        "core.Area",
+        verbose_name=_("area"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opportunities",
+    )
+    facility = models.ForeignKey(
+        "facilities.FacilityPage",
+        verbose_name=_("facility"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opportunities",
+    )
+    starts = models.DateField(_("starts"), null=True, blank=True)
+    ends = models.DateField(_("ends"), null=True, blank=True)
+    capacity = models.PositiveIntegerField(
+        _("people wanted"), null=True, blank=True, help_text=_("Leave empty if there is no limit.")
+    )
+    is_open = models.BooleanField(_("open for applications"), default=True)
+
+    content_panels = BasePage.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("description"),
+        FieldPanel("skills", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("slots", widget=forms.CheckboxSelectMultiple),
+        MultiFieldPanel(
+            [FieldPanel("area"), FieldPanel("facility")],
+            heading=_("Where"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("starts"), FieldPanel("ends")]),
+                FieldRowPanel([FieldPanel("capacity"), FieldPanel("is_open")]),
+            ],
+            heading=_("Dates and places"),
+        ),
+    ]
+    search_fields = BasePage.search_fields + [
+        JapaneseSearchField("summary"),
+        JapaneseSearchField("description"),
+    ]
+
+    parent_page_types = ["groups.GroupPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("volunteer opportunity")
+        verbose_name_plural = _("volunteer opportunities")
+
+    def clean(self):
+        super().clean()
+        if self.starts and self.ends and self.ends < self.starts:
+            raise ValidationError({"ends": _("The end cannot be before the start.")})
+
+    @property
+    def group(self):
+        return self.get_parent().specific
+
+    @property
+    def place_area(self):
+        """The area used for distances: the opportunity's, else its facility's."""
+        if self.area_id:
+            return self.area
+        return self.facility.area if self.facility_id and self.facility else None
+
+    @property
+    def has_ended(self):
+        return bool(self.ends and self.ends < timezone.localdate())

@@ -1,0 +1,779 @@
+"""Ranking: scores every open opportunity, or every group, for residents' profiles.
+
+A score is a weighted sum of four components in [0, 1], less a penalty:
+
+- text: TF-IDF cosine between the resident's words (interests, names and
+  aliases of their skills) and the opportunity's (title, description, fields,
+  names and aliases of the skills it asks for), analysed by search.analysis;
+- skills: the share of the opportunity's required skills the resident has
+  (0.5 when it asks for none);
+- availability: the share of the opportunity's time slots the resident can
+  attend (1.0 when it names none: flexible);
+- distance: 1 at home, 0.5 at the resident's maximum, then decaying softly
+  (0.5 when either place is unknown);
+- crowding penalty: 1 when full, otherwise how near to full it is counting
+  suggestions not yet answered, so suggestions spread over opportunities.
+
+The engine is built once from plain records (matching.engine.records), with
+every opportunity-side quantity precomputed as arrays and sparse matrices;
+ranking is then a handful of array operations over all opportunities at once,
+and a batch of profiles is scored as a (profiles × opportunities) matrix.
+`score_naive` computes the same scores one opportunity at a time in Python:
+the reference the tests and the benchmark compare against.
+"""
+
+import math
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from operator import attrgetter
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from django.utils.translation import gettext as _
+
+from search import analysis
+
+from .geo import PointSet, haversine_km
+from .records import Result, Weights
+from .slots import slot_label, slot_mask, validate_slots
+
+# Weights is frozen, so one shared default is safe.
+DEFAULT_WEIGHTS = Weights()
+KINDS = ("opportunities", "groups")
+COMPONENTS = ("text", "skills", "availability", "distance")
+# Profiles scored together by rank_many. Each array of a block is BLOCK ×
+# opportunities float64 (6 MB at 100,000): small enough to stay in the CPU
+# cache between steps; measured on 100,000 opportunities, 8 ranks more
+# profiles a second than 1, 16 or 32.
+BLOCK = 8
+# Without a capacity, this many unanswered suggestions count as crowded.
+PENDING_CROWDED = 5
+MAX_SKILL_REASONS = 3
+MAX_TERM_REASONS = 2
+
+# -- text ---------------------------------------------------------------------
+#
+# Word terms from search.analysis, not character n-grams. Sudachi's split mode
+# A already finds 子育て inside つながる子育てカフェ; its normalised forms join
+# spelling variants (つながる/繋がる, ものづくり/物づくり) and NFKC joins ｶﾌｪ/カフェ.
+# The variants n-grams could not join either, because they share no characters
+# (お年寄り/高齢者, ものづくり/工作), are synonym lines in search/synonyms.txt,
+# shared with the site search. N-grams would instead make 活動 or 支援 match in
+# every posting, and the reasons could only quote fragments of words.
+
+# Grammar rather than meaning, in Sudachi's normalised forms: light verbs and
+# nouns (する→為る, いる→居る, ください→下さる) and, by the pattern below, kana
+# particles and endings (の, を, です, ます, から). TF-IDF would weigh them down,
+# but they are half the terms of a sentence: kept, they would dilute the cosine
+# of a resident's few words of interests and could surface in the reasons.
+STOP_TERMS = frozenset(
+    "為る 為 居る 成る 有る 或る 在る 御 事 物 者 人 方 達 等 日 様 下さる 頂く 致す 出来る "
+    "此れ 其れ 彼れ 此方 此の 其の".split()
+)
+_KANA_FUNCTION_WORD = re.compile(r"[\u3041-\u309f]{1,3}")
+_SENTENCE_END = re.compile(r"(?<=[。．！？!?\n])")
+
+
+def content_terms(text):
+    """The terms of `text` that carry meaning: search.analysis.terms without grammar."""
+    return [
+        sys.intern(term)
+        for term in analysis.terms(text)
+        if term not in STOP_TERMS and not _KANA_FUNCTION_WORD.fullmatch(term)
+    ]
+
+
+class JapaneseAnalyzer:
+    """search.analysis as a scikit-learn analyzer.
+
+    A document is a string or a tuple of strings (title, description, skill
+    names…), analysed sentence by sentence. While an engine is built the
+    sentences are memoised: postings repeat boilerplate sentences, and a
+    group's document is made of its opportunities' texts, analysed already.
+    """
+
+    def __init__(self):
+        self.memo = None
+
+    def __call__(self, document):
+        parts = (document,) if isinstance(document, str) else document
+        found = []
+        for part in parts:
+            for sentence in _SENTENCE_END.split(part or ""):
+                found.extend(self._sentence_terms(sentence))
+        return found
+
+    def _sentence_terms(self, sentence):
+        if self.memo is None:
+            return content_terms(sentence)
+        terms = self.memo.get(sentence)
+        if terms is None:
+            terms = self.memo[sentence] = content_terms(sentence)
+        return terms
+
+
+def phrases_of(text):
+    """The words of `text` as written, each with the terms it stands for.
+
+    Returns (start, end, terms) per token, offsets into the NFKC form of the
+    text. A token inside a synonym's span also stands for the canonical term,
+    so お年寄り is quoted for 高齢者, as search.analysis groups them.
+    """
+    synonyms = analysis.synonym_table()
+    tokens = analysis.tokenize(text)
+    carried = [{token.term} for token in tokens]
+    position = 0
+    while position < len(tokens):
+        for size in range(min(analysis.MAX_SYNONYM_TOKENS, len(tokens) - position), 0, -1):
+            joined = "".join(token.term for token in tokens[position : position + size])
+            if joined in synonyms or size == 1:
+                canonical = synonyms.get(joined)
+                for inside in range(position, position + size):
+                    carried[inside].update([canonical] if canonical else [])
+                position += size
+                break
+    return [(token.start, token.end, terms) for token, terms in zip(tokens, carried, strict=True)]
+
+
+def quoted_words(parts, weights, skip=frozenset()):
+    """The resident's own words behind the shared terms, heaviest first.
+
+    `parts` are texts, or (NFKC text, phrases_of(text)) pairs prepared once
+    per profile; `weights` is {term: its part of the cosine}. Adjacent tokens
+    that both match are quoted together: Sudachi's short units split 見守り
+    into 見 + 守り, and a resident should read 見守り. A word whose terms are
+    all in `skip` (the skills already named) is left out.
+    """
+    found = {}
+    for order, part in enumerate(parts):
+        if isinstance(part, str):
+            part = analysis.normalize(part), phrases_of(part)
+        text, phrases = part
+        run = None
+        for start, end, terms in phrases:
+            hits = {term for term in terms if term in weights}
+            if hits and run is not None and run[1] == start:
+                run[1], run[2] = end, run[2] | hits
+                continue
+            if run is not None:
+                found.setdefault(text[run[0] : run[1]], (run[2], order, run[0]))
+            run = [start, end, hits] if hits else None
+        if run is not None:
+            found.setdefault(text[run[0] : run[1]], (run[2], order, run[0]))
+    ranked = sorted(
+        (-sum(weights[term] for term in terms), order, start, word)
+        for word, (terms, order, start) in found.items()
+        if not terms <= skip
+    )
+    return [word for *_key, word in ranked]
+
+
+# -- the scalar forms of the components (score_naive, and build-time values) ---
+
+
+def crowding_penalty(opportunity):
+    """1 when full; otherwise how near to full, counting unanswered suggestions."""
+    if opportunity.capacity is not None:
+        if opportunity.accepted >= opportunity.capacity:
+            return 1.0
+        return min(1.0, (opportunity.pending + opportunity.accepted) / opportunity.capacity)
+    return min(1.0, opportunity.pending / PENDING_CROWDED)
+
+
+def distance_score(km, max_km, decay_km):
+    """1 at home, falling linearly to 0.5 at max_km, then halving every
+    decay_km·ln 2 beyond: far opportunities sink but are still ranked."""
+    if km <= max_km:
+        return 1.0 - 0.5 * km / max_km if max_km > 0 else 1.0
+    return 0.5 * math.exp(-(km - max_km) / decay_km)
+
+
+def _distance_scores(km, max_km, decay_km):
+    """distance_score over a (profiles × places) array; max_km has one value per profile."""
+    max_km = max_km[:, np.newaxis]
+    excess = km - max_km
+    # Clipped at 0 so exp never overflows where the near formula applies anyway.
+    far = np.maximum(excess, 0.0)
+    far *= -1.0 / decay_km
+    np.exp(far, out=far)
+    far *= 0.5
+    near = km * (-0.5 / np.maximum(max_km, 1e-12))
+    near += 1.0
+    return np.where(excess <= 0, near, far)
+
+
+# -- the engine ---------------------------------------------------------------
+
+
+class _Places:
+    """Where a list of opportunities or groups are, with the unknown ones marked."""
+
+    def __init__(self, places):
+        places = list(places)
+        self.missing = np.array([place is None for place in places], dtype=bool)
+        self.points = PointSet(
+            [0.0 if place is None else place.lat for place in places],
+            [0.0 if place is None else place.lon for place in places],
+        )
+        self.missing_rows = np.flatnonzero(self.missing)
+        self.any_known = not self.missing.all() if places else False
+
+    def scores(self, block, decay_km):
+        """Distance components (profiles × places); 0.5 where a place is unknown."""
+        rows = np.flatnonzero(block.has_place)
+        if not rows.size or not self.any_known:
+            return np.full((block.size, len(self.missing)), 0.5)
+        known = _distance_scores(
+            self.points.distances_km(block.lat[rows], block.lon[rows]),
+            block.max_km[rows],
+            decay_km,
+        )
+        if self.missing_rows.size:
+            known[:, self.missing_rows] = 0.5
+        if rows.size == block.size:
+            return known
+        scores = np.full((block.size, len(self.missing)), 0.5)
+        scores[rows] = known
+        return scores
+
+
+@dataclass
+class _Block:
+    """A block of profiles as arrays: what the vectorised components read."""
+
+    profiles: list
+    queries: list  # per profile, {term column: TF-IDF weight} of its words
+    skills: list  # per profile, the indexes of its known skills
+    slot_masks: np.ndarray
+    has_place: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    max_km: np.ndarray
+
+    @property
+    def size(self):
+        return len(self.profiles)
+
+
+class MatchingEngine:
+    """Ranks open opportunities and groups for residents' profiles, with reasons.
+
+    Build it with MatchingEngine.build() whenever opportunities change; it is
+    read-only afterwards, so one engine can serve many threads.
+    """
+
+    @classmethod
+    def build(cls, opportunities, groups=(), skills=(), weights=DEFAULT_WEIGHTS):
+        """An engine over the open opportunities and the groups.
+
+        `skills` is the taxonomy (names and aliases make the text of skill
+        slugs). Raises ValueError for duplicate keys, unknown slot codes or
+        invalid weights.
+        """
+        return cls(opportunities, groups, skills, weights)
+
+    def __init__(self, opportunities, groups=(), skills=(), weights=DEFAULT_WEIGHTS):
+        self._weights = weights.validate()
+        opportunities = list(opportunities)
+        groups = sorted(groups, key=attrgetter("key"))
+        _check_unique("opportunity", opportunities)
+        _check_unique("group", groups)
+        # Sorted by key, so an index order is a key order: ties break by key.
+        self._opportunities = tuple(
+            sorted((item for item in opportunities if item.is_open), key=attrgetter("key"))
+        )
+        self._groups = tuple(groups)
+        self._taxonomy = {skill.slug: skill for skill in skills}
+        opportunities = self._opportunities
+
+        slugs = sorted(set(self._taxonomy).union(*(item.skills for item in opportunities)))
+        self._skill_index = {slug: index for index, slug in enumerate(slugs)}
+        rows = [self._skill_index[slug] for item in opportunities for slug in item.skills]
+        columns = [index for index, item in enumerate(opportunities) for _slug in item.skills]
+        self._skills_t = sparse.csr_array(
+            (np.ones(len(rows)), (rows, columns)), shape=(len(slugs), len(opportunities))
+        )
+        # coverage = matches × 1/required, + 0.5 where nothing is required.
+        required = np.array([len(item.skills) for item in opportunities], dtype=float)
+        self._inverse_required = np.divide(
+            1.0, required, out=np.zeros_like(required), where=required > 0
+        )
+        self._no_skills_required = np.where(required > 0, 0.0, 0.5)
+
+        masks = []
+        for item in opportunities:
+            try:
+                masks.append(slot_mask(item.slots))
+            except ValueError as error:
+                raise ValueError(f"opportunity {item.key!r}: {error}") from None
+        self._slot_masks = np.array(masks, dtype=np.uint32)
+        # availability = overlap × 1/slots, + 1 where the opportunity names none.
+        slot_counts = np.bitwise_count(self._slot_masks).astype(float)
+        self._inverse_slots = np.divide(
+            1.0, slot_counts, out=np.zeros_like(slot_counts), where=slot_counts > 0
+        )
+        self._flexible = np.where(slot_counts > 0, 0.0, 1.0)
+        self._places = _Places(item.place for item in opportunities)
+        self._penalty = np.array([crowding_penalty(item) for item in opportunities], dtype=float)
+
+        group_index = {group.key: index for index, group in enumerate(groups)}
+        members = [[] for _group in groups]
+        for index, item in enumerate(opportunities):
+            if item.group_key in group_index:
+                members[group_index[item.group_key]].append(index)
+        self._members = tuple(np.array(indexes, dtype=np.intp) for indexes in members)
+        self._grouped_order = np.array(
+            [index for indexes in members for index in indexes], dtype=np.intp
+        )
+        with_members = [position for position, indexes in enumerate(members) if indexes]
+        self._groups_with_members = np.array(with_members, dtype=np.intp)
+        sizes = [len(members[position]) for position in with_members]
+        self._member_starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.intp)
+        self._group_places = _Places(group.place for group in groups)
+
+        self._build_text(members)
+        self._skill_terms = {
+            slug: frozenset(
+                term for word in self._skill_words([slug]) for term in content_terms(word)
+            )
+            for slug in slugs
+        }
+
+    def _build_text(self, members):
+        analyzer = JapaneseAnalyzer()
+        analyzer.memo = {}
+        documents = [self._document(item) for item in self._opportunities]
+        own = [(group.title, group.description, *group.fields) for group in self._groups]
+        group_documents = [
+            (*own[position], *(part for index in indexes for part in documents[index]))
+            for position, indexes in enumerate(members)
+        ]
+        # The vocabulary and IDF come from opportunities and the groups' own
+        # texts; counting a group's copy of its opportunities' text as well
+        # would make every word of a busy group look commoner than it is.
+        self._vectorizer = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True)
+        try:
+            matrix = sparse.csr_array(self._vectorizer.fit_transform(documents + own))
+            vocabulary_size = len(self._vectorizer.vocabulary_)
+            group_matrix = sparse.csr_array(
+                self._vectorizer.transform(group_documents)
+                if group_documents
+                else (0, vocabulary_size)
+            )
+            self._terms = self._vectorizer.get_feature_names_out().tolist()
+            self._idf = self._vectorizer.idf_.tolist()
+        except ValueError as error:
+            if "empty vocabulary" not in str(error):
+                raise
+            # Not one content word anywhere: the text component is 0 for all.
+            self._vectorizer, self._terms, self._idf = None, [], []
+            matrix = sparse.csr_array((len(documents) + len(own), 0))
+            group_matrix = sparse.csr_array((len(self._groups), 0))
+        analyzer.memo = None
+        self._documents = sparse.csr_array(matrix[: len(documents)])
+        self._documents_t = sparse.csr_array(self._documents.T)
+        self._group_documents = group_matrix
+        self._group_documents_t = sparse.csr_array(group_matrix.T)
+
+    # -- properties -------------------------------------------------------------
+
+    @property
+    def weights(self):
+        """The Weights the engine scores with."""
+        return self._weights
+
+    @property
+    def opportunity_count(self):
+        """How many open opportunities the engine ranks."""
+        return len(self._opportunities)
+
+    @property
+    def group_count(self):
+        """How many groups the engine ranks."""
+        return len(self._groups)
+
+    # -- ranking ----------------------------------------------------------------
+
+    def rank(self, profile, *, limit=10, kind="opportunities"):
+        """The best `limit` open opportunities (or groups) for a profile, best first.
+
+        `kind` is "opportunities" or "groups". Equal scores are ordered by key.
+        """
+        return self.rank_many([profile], limit=limit, kind=kind)[0]
+
+    def rank_many(self, profiles, *, limit=10, kind="opportunities"):
+        """rank() for each profile, in order, scoring blocks of profiles at once."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be 'opportunities' or 'groups', not {kind!r}")
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        profiles = list(profiles)
+        ranked = []
+        for start in range(0, len(profiles), BLOCK):
+            block = self._encode(profiles[start : start + BLOCK])
+            if kind == "opportunities":
+                ranked.extend(self._rank_opportunities(block, limit))
+            else:
+                ranked.extend(self._rank_groups(block, limit))
+        return ranked
+
+    def score_naive(self, profile):
+        """{opportunity key: score}, computed one opportunity at a time in plain Python.
+
+        The reference for rank(): the same scores, for tests and the benchmark.
+        It shares only the fitted TF-IDF vectors (the text analysis is build-time
+        work either way) and takes the cosine itself.
+        """
+        weights = self._weights
+        query = {}
+        if self._vectorizer is not None:
+            row = sparse.csr_array(self._vectorizer.transform([self._profile_document(profile)]))
+            query = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
+        indptr = self._documents.indptr.tolist()
+        indices = self._documents.indices.tolist()
+        data = self._documents.data.tolist()
+        owned = set(profile.skills)
+        free = set(validate_slots(profile.slots))
+        scores = {}
+        for index, item in enumerate(self._opportunities):
+            text = 0.0
+            for position in range(indptr[index], indptr[index + 1]):
+                text += query.get(indices[position], 0.0) * data[position]
+            text = min(text, 1.0)
+            if item.skills:
+                skills = sum(slug in owned for slug in item.skills) / len(item.skills)
+            else:
+                skills = 0.5
+            if item.slots:
+                availability = len(item.slots & free) / len(item.slots)
+            else:
+                availability = 1.0
+            if profile.place is None or item.place is None:
+                distance = 0.5
+            else:
+                home, there = profile.place, item.place
+                km = haversine_km(home.lat, home.lon, there.lat, there.lon)
+                distance = distance_score(km, profile.max_km, weights.distance_decay_km)
+            scores[item.key] = (
+                weights.text * text
+                + weights.skills * skills
+                + weights.availability * availability
+                + weights.distance * distance
+                - weights.crowding * crowding_penalty(item)
+            )
+        return scores
+
+    # -- the vectorised components ------------------------------------------------
+
+    def _encode(self, profiles):
+        return _Block(
+            profiles=profiles,
+            queries=[self._query(profile) for profile in profiles],
+            # Unknown slugs are ignored: the Django layer validates them.
+            skills=[
+                [self._skill_index[slug] for slug in p.skills if slug in self._skill_index]
+                for p in profiles
+            ],
+            slot_masks=np.array([slot_mask(p.slots) for p in profiles], dtype=np.uint32),
+            has_place=np.array([p.place is not None for p in profiles], dtype=bool),
+            lat=np.array([p.place.lat if p.place else 0.0 for p in profiles], dtype=float),
+            lon=np.array([p.place.lon if p.place else 0.0 for p in profiles], dtype=float),
+            max_km=np.array([p.max_km for p in profiles], dtype=float),
+        )
+
+    def _skill_coverage(self, block):
+        count = self.opportunity_count
+        coverage = np.empty((block.size, count))
+        indptr, indices = self._skills_t.indptr, self._skills_t.indices
+        for row, skills in enumerate(block.skills):
+            # Each opportunity that asks for one of the profile's skills, once per skill.
+            asking = [indices[indptr[skill] : indptr[skill + 1]] for skill in skills]
+            matches = np.bincount(np.concatenate(asking or [indices[:0]]), minlength=count)
+            np.multiply(matches, self._inverse_required, out=coverage[row])
+        coverage += self._no_skills_required
+        return coverage
+
+    def _availability(self, block):
+        overlap = np.bitwise_count(block.slot_masks[:, np.newaxis] & self._slot_masks)
+        availability = overlap * self._inverse_slots
+        availability += self._flexible
+        return availability
+
+    def _query(self, profile):
+        """{term column: weight}: the profile's words as a TF-IDF unit vector.
+
+        The weighting of TfidfVectorizer.transform (sublinear tf × idf, L2
+        norm), done here because transform's input checks cost more than the
+        arithmetic for a few words; score_naive uses transform itself.
+        """
+        if self._vectorizer is None:
+            return {}
+        vocabulary = self._vectorizer.vocabulary_
+        counts = Counter(
+            vocabulary[term]
+            for term in self._vectorizer.analyzer(self._profile_document(profile))
+            if term in vocabulary
+        )
+        weights = {
+            column: (1.0 + math.log(count)) * self._idf[column]
+            for column, count in sorted(counts.items())
+        }
+        norm = math.sqrt(sum(weight * weight for weight in weights.values()))
+        return {column: weight / norm for column, weight in weights.items()} if norm else {}
+
+    @staticmethod
+    def _text(block, documents_t):
+        count = documents_t.shape[1]
+        indptr, indices, data = documents_t.indptr, documents_t.indices, documents_t.data
+        text = np.zeros((block.size, count))
+        for row, query in enumerate(block.queries):
+            if not query:
+                continue
+            # Each document that holds a query term gets that term's product.
+            spans = [(indptr[term], indptr[term + 1], weight) for term, weight in query.items()]
+            text[row] = np.bincount(
+                np.concatenate([indices[start:end] for start, end, _weight in spans]),
+                weights=np.concatenate([data[start:end] * weight for start, end, weight in spans]),
+                minlength=count,
+            )
+        # Cosines of non-negative unit vectors; rounding can pass 1 by an ulp.
+        return np.minimum(text, 1.0, out=text)
+
+    def _total(self, components, penalty=None):
+        weights = self._weights
+        total = weights.text * components["text"]
+        total += weights.skills * components["skills"]
+        total += weights.availability * components["availability"]
+        total += weights.distance * components["distance"]
+        if penalty is not None:
+            total -= weights.crowding * penalty
+        return total
+
+    def _rank_opportunities(self, block, limit):
+        components = {
+            "text": self._text(block, self._documents_t),
+            "skills": self._skill_coverage(block),
+            "availability": self._availability(block),
+            "distance": self._places.scores(block, self._weights.distance_decay_km),
+        }
+        total = self._total(components, self._penalty)
+        ranked = []
+        for row, profile in enumerate(block.profiles):
+            reasons = _Reasons(self, profile, block.queries[row])
+            results = []
+            for index in _best(total[row], limit):
+                item = self._opportunities[index]
+                values = {name: float(components[name][row, index]) for name in COMPONENTS}
+                values["crowding"] = float(self._penalty[index])
+                results.append(
+                    Result(
+                        kind="opportunity",
+                        key=item.key,
+                        title=item.title,
+                        score=float(total[row, index]),
+                        reasons=reasons.for_opportunity(index),
+                        components=values,
+                    )
+                )
+            ranked.append(results)
+        return ranked
+
+    def _rank_groups(self, block, limit):
+        group_count = len(self._groups)
+        skills = self._skill_coverage(block)
+        availability = self._availability(block)
+        components = {
+            "text": self._text(block, self._group_documents_t),
+            # A group is as good as the best fit among its open opportunities.
+            "skills": self._best_of_members(skills, group_count),
+            "availability": self._best_of_members(availability, group_count),
+            "distance": self._group_places.scores(block, self._weights.distance_decay_km),
+        }
+        total = self._total(components)
+        ranked = []
+        for row, profile in enumerate(block.profiles):
+            reasons = _Reasons(self, profile, block.queries[row])
+            results = []
+            for position in _best(total[row], limit):
+                group = self._groups[position]
+                values = {name: float(components[name][row, position]) for name in COMPONENTS}
+                values["crowding"] = 0.0
+                results.append(
+                    Result(
+                        kind="group",
+                        key=group.key,
+                        title=group.title,
+                        score=float(total[row, position]),
+                        reasons=reasons.for_group(position, skills[row], availability[row]),
+                        components=values,
+                    )
+                )
+            ranked.append(results)
+        return ranked
+
+    def _best_of_members(self, values, group_count):
+        best = np.full((values.shape[0], group_count), 0.5)
+        if self._groups_with_members.size:
+            best[:, self._groups_with_members] = np.maximum.reduceat(
+                values[:, self._grouped_order], self._member_starts, axis=1
+            )
+        return best
+
+    # -- texts ------------------------------------------------------------------
+
+    def _skill_words(self, slugs):
+        words = []
+        for slug in slugs:
+            skill = self._taxonomy.get(slug)
+            if skill is not None:
+                words.append(skill.name)
+                words.extend(skill.aliases)
+        return words
+
+    def _document(self, opportunity):
+        return (
+            opportunity.title,
+            opportunity.description,
+            *opportunity.fields,
+            *self._skill_words(opportunity.skills),
+        )
+
+    def _profile_document(self, profile):
+        return (profile.interests, *self._skill_words(profile.skills))
+
+    def _skill_name(self, slug):
+        skill = self._taxonomy.get(slug)
+        return skill.name if skill is not None else slug
+
+
+class _Reasons:
+    """The reasons for one profile's results, in a stable order: skills,
+    availability, distance, words, then a note when the opportunity is full.
+
+    A reason is given only for a component that counted (weight above 0)
+    and found something to say.
+    """
+
+    def __init__(self, engine, profile, query):
+        self.engine = engine
+        self.weights = engine.weights
+        self.profile = profile
+        self.owned = set(profile.skills)
+        self.query = query
+        self._phrases = None
+
+    def for_opportunity(self, index):
+        item = self.engine._opportunities[index]
+        reasons = self.skills(item) + self.slots(item) + self.distance(item.place)
+        reasons += self.words(self.engine._documents, index, self.skill_terms(item))
+        if item.is_full and self.weights.crowding > 0:
+            reasons.append(_("Already full"))
+        return tuple(reasons)
+
+    def for_group(self, position, skills, availability):
+        engine = self.engine
+        group = engine._groups[position]
+        members = engine._members[position]
+        reasons, skip = [], frozenset()
+        if members.size:
+            # Explain with the member that gave the group its component.
+            best_skills = engine._opportunities[members[np.argmax(skills[members])]]
+            best_slots = engine._opportunities[members[np.argmax(availability[members])]]
+            reasons += self.skills(best_skills) + self.slots(best_slots)
+            skip = self.skill_terms(best_skills)
+        reasons += self.distance(group.place)
+        reasons += self.words(engine._group_documents, position, skip)
+        return tuple(reasons)
+
+    def skills(self, item):
+        if self.weights.skills <= 0:
+            return []
+        names = [self.engine._skill_name(slug) for slug in item.skills if slug in self.owned]
+        return [_("Skill “%(name)s” matches") % {"name": name} for name in names][
+            :MAX_SKILL_REASONS
+        ]
+
+    def slots(self, item):
+        if self.weights.availability <= 0 or not item.slots:
+            return []
+        labels = [slot_label(code) for code in validate_slots(item.slots & self.profile.slots)]
+        if not labels:
+            return []
+        if len(labels) == 1:
+            return [_("You can take part on %(slot)s") % {"slot": labels[0]}]
+        return [
+            _("You can take part on %(first)s and %(second)s")
+            % {"first": labels[0], "second": labels[1]}
+        ]
+
+    def distance(self, place):
+        home = self.profile.place
+        if self.weights.distance <= 0 or home is None or place is None:
+            return []
+        km = haversine_km(home.lat, home.lon, place.lat, place.lon)
+        if km <= self.profile.max_km:
+            return [_("About %(km)s km from home") % {"km": f"{km:.1f}"}]
+        return [
+            _("About %(km)s km from home, farther than your %(max_km)s km")
+            % {"km": f"{km:.1f}", "max_km": f"{self.profile.max_km:g}"}
+        ]
+
+    def skill_terms(self, item):
+        """The terms of the matching skills' names and aliases: named already."""
+        if self.weights.skills <= 0:
+            return frozenset()
+        terms = self.engine._skill_terms
+        return frozenset().union(*(terms[slug] for slug in item.skills if slug in self.owned))
+
+    def words(self, documents, row, skip):
+        """The resident's words that weigh most in the cosine."""
+        if self.weights.text <= 0 or not self.query:
+            return []
+        start, end = documents.indptr[row], documents.indptr[row + 1]
+        columns = documents.indices[start:end].tolist()
+        weights = documents.data[start:end].tolist()
+        shared = {
+            self.engine._terms[column]: self.query[column] * weight
+            for column, weight in zip(columns, weights, strict=True)
+            if column in self.query
+        }
+        if not shared:
+            return []
+        if self._phrases is None:
+            self._phrases = [
+                (analysis.normalize(part), phrases_of(part))
+                for part in self.engine._profile_document(self.profile)
+            ]
+        words = quoted_words(self._phrases, shared, skip)[:MAX_TERM_REASONS]
+        if not words:
+            return []
+        if len(words) == 1:
+            return [_("Your interest “%(term)s” matches") % {"term": words[0]}]
+        return [
+            _("Your interests “%(first)s” and “%(second)s” match")
+            % {"first": words[0], "second": words[1]}
+        ]
+
+
+def _best(scores, limit):
+    """Indexes of the `limit` highest scores, best first, ties by index (= by key)."""
+    count = scores.size
+    if limit < count:
+        threshold = np.partition(scores, count - limit)[count - limit]
+        candidates = np.flatnonzero(scores >= threshold)
+    else:
+        candidates = np.arange(count)
+    order = np.lexsort((candidates, -scores[candidates]))
+    return candidates[order[:limit]].tolist()
+
+
+def _check_unique(kind, records):
+    seen = set()
+    for record in records:
+        if record.key in seen:
+            raise ValueError(f"duplicate {kind} key {record.key!r}")
+        seen.add(record.key)

@@ -1,0 +1,151 @@
+"""The plain records the engine ranks: no models, no pages, no database.
+
+Each is a frozen, hashable dataclass. Sequences given as lists are kept as
+tuples (and slots as a frozenset), so records built from JSON or querysets
+compare and hash the same as records written out by hand.
+"""
+
+from dataclasses import dataclass, field
+
+
+def _tuple(values):
+    """A tuple of the values without repeats, in their first order."""
+    if isinstance(values, str):
+        values = (values,)
+    return tuple(dict.fromkeys(values))
+
+
+def _frozenset(values):
+    return frozenset((values,) if isinstance(values, str) else values)
+
+
+def _check_count(record, name):
+    value = getattr(record, name)
+    if value is not None and value < 0:
+        raise ValueError(f"{type(record).__name__} {record.key!r}: {name} must not be negative")
+
+
+@dataclass(frozen=True, slots=True)
+class Skill:
+    """A skill of the taxonomy: slug, display name and other words for it."""
+
+    slug: str
+    name: str
+    aliases: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        object.__setattr__(self, "aliases", _tuple(self.aliases))
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A point (WGS84 degrees): an area's centroid or a facility."""
+
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True, slots=True)
+class Opportunity:
+    """A volunteer opportunity of a group.
+
+    `skills` are skill slugs; `slots` slot codes (none: flexible);
+    `accepted` counts connections already made, `pending` suggestions not yet
+    answered; with `capacity` they say how crowded the opportunity is.
+    """
+
+    key: str
+    title: str
+    description: str = ""
+    skills: tuple[str, ...] = ()
+    slots: frozenset[str] = frozenset()
+    place: Place | None = None
+    capacity: int | None = None
+    accepted: int = 0
+    pending: int = 0
+    is_open: bool = True
+    group_key: str | None = None
+    fields: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        object.__setattr__(self, "skills", _tuple(self.skills))
+        object.__setattr__(self, "slots", _frozenset(self.slots))
+        object.__setattr__(self, "fields", _tuple(self.fields))
+        for name in ("capacity", "accepted", "pending"):
+            _check_count(self, name)
+
+    @property
+    def is_full(self):
+        return self.capacity is not None and self.accepted >= self.capacity
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A citizens' group; its open opportunities name it by `group_key`."""
+
+    key: str
+    title: str
+    description: str = ""
+    fields: tuple[str, ...] = ()
+    place: Place | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "fields", _tuple(self.fields))
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What a resident told us: skills (slugs), interests in their own words,
+    the slots they are free, where they live and how far they would go."""
+
+    key: str
+    skills: tuple[str, ...] = ()
+    interests: str = ""
+    slots: frozenset[str] = frozenset()
+    place: Place | None = None
+    max_km: float = 3.0
+
+    def __post_init__(self):
+        object.__setattr__(self, "skills", _tuple(self.skills))
+        object.__setattr__(self, "slots", _frozenset(self.slots))
+        if self.max_km < 0:
+            raise ValueError(f"Profile {self.key!r}: max_km must not be negative")
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """How much each component counts. Defaults sum to 1 before the crowding
+    penalty; `distance_decay_km` is how fast the score falls beyond max_km."""
+
+    text: float = 0.35
+    skills: float = 0.30
+    availability: float = 0.20
+    distance: float = 0.15
+    crowding: float = 0.15
+    distance_decay_km: float = 2.0
+
+    def validate(self):
+        """Raise ValueError for a negative weight or a decay that is not positive."""
+        for name in ("text", "skills", "availability", "distance", "crowding"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"weight {name!r} must not be negative")
+        if self.distance_decay_km <= 0:
+            raise ValueError("distance_decay_km must be positive")
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """One ranked opportunity or group.
+
+    `kind` is "opportunity" or "group"; `reasons` are sentences for the
+    resident in the active language; `components` the scores behind `score`
+    (text, skills, availability, distance in [0, 1] and the crowding penalty).
+    """
+
+    kind: str
+    key: str
+    title: str
+    score: float
+    reasons: tuple[str, ...]
+    components: dict[str, float] = field(hash=False)

@@ -1,0 +1,327 @@
+"""`import_civic_data`: areas, skills, groups and opportunities from one JSON file.
+
+Everything is validated before anything is written, and the writes happen in
+one transaction: a bad file changes nothing, and the error names the record
+and the field. Records are matched by slug, so importing the same file again
+updates rather than duplicates.
+"""
+
+import datetime
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from .engine.slots import validate_slots
+
+SECTIONS = ("areas", "skills", "groups", "opportunities")
+REQUIRED = {
+    "areas": ("slug", "name", "lat", "lon"),
+    "skills": ("slug", "name"),
+    "groups": ("slug", "name", "description", "fields", "area"),
+    "opportunities": ("slug", "group", "title", "description", "skills", "slots", "area"),
+}
+
+
+class ImportError_(ValueError):  # noqa: N801 - not the builtin ImportError
+    """A problem in the file; the message names the record and the field."""
+
+
+@dataclass
+class ImportReport:
+    created: dict = field(default_factory=dict)
+    updated: dict = field(default_factory=dict)
+
+    def count(self, kind, created):
+        target = self.created if created else self.updated
+        target[kind] = target.get(kind, 0) + 1
+
+    def summary(self):
+        parts = [f"{kind}: {n} created" for kind, n in self.created.items()]
+        parts += [f"{kind}: {n} updated" for kind, n in self.updated.items()]
+        return ", ".join(parts) or "nothing to import"
+
+
+def _where(section, index, record):
+    slug = record.get("slug") if isinstance(record, dict) else None
+    return f"{section}[{index}]" + (f' (slug "{slug}")' if slug else "")
+
+
+def _fail(section, index, record, name, problem):
+    raise ImportError_(f'{_where(section, index, record)}: field "{name}": {problem}')
+
+
+def _text(section, index, record, name, max_length):
+    value = record.get(name)
+    if not isinstance(value, str) or not value.strip():
+        _fail(section, index, record, name, "must be non-empty text")
+    if len(value) > max_length:
+        _fail(section, index, record, name, f"is longer than {max_length} characters")
+    return value.strip()
+
+
+def _slug(section, index, record, name="slug"):
+    value = _text(section, index, record, name, 50)
+    if slugify(value) != value:
+        _fail(section, index, record, name, f"'{value}' is not a slug (a-z, 0-9, -)")
+    return value
+
+
+def _number(section, index, record, name, low, high):
+    value = record.get(name)
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        _fail(section, index, record, name, f"{value!r} is not a number")
+    if isinstance(value, bool) or not low <= number <= high:
+        _fail(section, index, record, name, f"{value!r} is not between {low} and {high}")
+    return number.quantize(Decimal("0.000001"))
+
+
+def _list(section, index, record, name):
+    value = record.get(name)
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        _fail(section, index, record, name, "must be a list of text")
+    return value
+
+
+def parse(data):
+    """Validate the whole file; return clean records per section, or raise ImportError_."""
+    from cms.core.models import Area, FieldOfActivity
+
+    from .models import Skill
+
+    if not isinstance(data, dict):
+        raise ImportError_(
+            "the file must hold a JSON object with areas, skills, groups, opportunities"
+        )
+    clean = {}
+    for section in SECTIONS:
+        records = data.get(section, [])
+        if not isinstance(records, list):
+            raise ImportError_(f'"{section}" must be a list')
+        clean[section] = []
+        seen = set()
+        for index, record in enumerate(records):
+            if not isinstance(record, dict):
+                raise ImportError_(f"{section}[{index}]: must be an object")
+            for name in REQUIRED[section]:
+                if name not in record:
+                    _fail(section, index, record, name, "is required")
+            slug = _slug(section, index, record)
+            if slug in seen:
+                _fail(section, index, record, "slug", f"'{slug}' appears twice in {section}")
+            seen.add(slug)
+            clean[section].append((index, record, slug))
+
+    area_slugs = {slug for _i, _r, slug in clean["areas"]} | set(
+        Area.objects.values_list("slug", flat=True)
+    )
+    skill_slugs = {slug for _i, _r, slug in clean["skills"]} | set(
+        Skill.objects.values_list("slug", flat=True)
+    )
+    group_slugs = {slug for _i, _r, slug in clean["groups"]} | set(_existing_group_slugs())
+    field_slugs = set(FieldOfActivity.objects.values_list("slug", flat=True))
+
+    result = {section: [] for section in SECTIONS}
+    for index, record, slug in clean["areas"]:
+        result["areas"].append(
+            {
+                "slug": slug,
+                "name": _text("areas", index, record, "name", 50),
+                "lat": _number("areas", index, record, "lat", -90, 90),
+                "lon": _number("areas", index, record, "lon", -180, 180),
+            }
+        )
+    for index, record, slug in clean["skills"]:
+        aliases = record.get("aliases", [])
+        if isinstance(aliases, str):
+            aliases = [aliases]
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            _fail("skills", index, record, "aliases", "must be a list of text")
+        result["skills"].append(
+            {"slug": slug, "name": _text("skills", index, record, "name", 50), "aliases": aliases}
+        )
+    for index, record, slug in clean["groups"]:
+        fields = _list("groups", index, record, "fields")
+        for value in fields:
+            if value not in field_slugs:
+                _fail("groups", index, record, "fields", f"unknown field of activity '{value}'")
+        area = _text("groups", index, record, "area", 50)
+        if area not in area_slugs:
+            _fail("groups", index, record, "area", f"unknown area '{area}'")
+        result["groups"].append(
+            {
+                "slug": slug,
+                "name": _text("groups", index, record, "name", 255),
+                "description": _text("groups", index, record, "description", 10_000),
+                "fields": fields,
+                "area": area,
+                "sample": bool(record.get("sample")),
+            }
+        )
+    for index, record, slug in clean["opportunities"]:
+        group = _text("opportunities", index, record, "group", 50)
+        if group not in group_slugs:
+            _fail("opportunities", index, record, "group", f"unknown group '{group}'")
+        skills = _list("opportunities", index, record, "skills")
+        for value in skills:
+            if value not in skill_slugs:
+                _fail("opportunities", index, record, "skills", f"unknown skill '{value}'")
+        try:
+            slots = validate_slots(_list("opportunities", index, record, "slots"))
+        except ValueError as error:
+            _fail("opportunities", index, record, "slots", str(error))
+        area = _text("opportunities", index, record, "area", 50)
+        if area not in area_slugs:
+            _fail("opportunities", index, record, "area", f"unknown area '{area}'")
+        starts = record.get("starts")
+        if starts is not None:
+            try:
+                starts = datetime.date.fromisoformat(str(starts)[:10])
+            except ValueError:
+                _fail(
+                    "opportunities",
+                    index,
+                    record,
+                    "starts",
+                    f"{starts!r} is not a date (YYYY-MM-DD)",
+                )
+        capacity = record.get("capacity")
+        if capacity is not None and (
+            isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1
+        ):
+            _fail(
+                "opportunities",
+                index,
+                record,
+                "capacity",
+                f"{capacity!r} is not a positive whole number",
+            )
+        result["opportunities"].append(
+            {
+                "slug": slug,
+                "group": group,
+                "title": _text("opportunities", index, record, "title", 255),
+                "description": _text("opportunities", index, record, "description", 10_000),
+                "skills": skills,
+                "slots": list(slots),
+                "area": area,
+                "starts": starts,
+                "capacity": capacity,
+                "sample": bool(record.get("sample")),
+            }
+        )
+    return result
+
+
+def _existing_group_slugs():
+    from cms.groups.models import GroupPage
+
+    return GroupPage.objects.values_list("slug", flat=True)
+
+
+def load_file(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except FileNotFoundError:
+        raise ImportError_(f"{path}: no such file") from None
+    except UnicodeDecodeError as error:
+        raise ImportError_(f"{path}: not UTF-8 text ({error.reason})") from None
+    except json.JSONDecodeError as error:
+        raise ImportError_(
+            f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+        ) from None
+
+
+def import_civic_data(data):
+    """Validate `data` (the parsed JSON) and upsert it in one transaction."""
+    clean = parse(data)
+    with transaction.atomic():
+        return _write(clean)
+
+
+def _publish(page, report, kind, created):
+    page.save_revision().publish()
+    report.count(kind, created)
+
+
+def _write(clean):
+    from wagtail.models import Page
+
+    from cms.core.models import Area, FieldOfActivity
+    from cms.groups.models import GroupIndexPage, GroupPage
+    from cms.opportunities.models import OpportunityPage
+
+    from .models import Skill, TimeSlot
+
+    report = ImportReport()
+    for item in clean["areas"]:
+        _area, created = Area.objects.update_or_create(
+            slug=item["slug"],
+            defaults={"name": item["name"], "latitude": item["lat"], "longitude": item["lon"]},
+        )
+        report.count("areas", created)
+    for item in clean["skills"]:
+        _skill, created = Skill.objects.update_or_create(
+            slug=item["slug"],
+            defaults={"name": item["name"], "aliases": "\n".join(item["aliases"])},
+        )
+        report.count("skills", created)
+
+    areas = {area.slug: area for area in Area.objects.all()}
+    fields = {f.slug: f for f in FieldOfActivity.objects.all()}
+    skills = {skill.slug: skill for skill in Skill.objects.all()}
+    slots = {slot.code: slot for slot in TimeSlot.objects.all()}
+
+    group_index = GroupIndexPage.objects.first()
+    if group_index is None and clean["groups"]:
+        raise ImportError_("there is no group index page to put the groups under")
+    for item in clean["groups"]:
+        page = GroupPage.objects.filter(slug=item["slug"]).first()
+        created = page is None
+        if created:
+            page = GroupPage(slug=item["slug"], title=item["name"])
+        page.title = item["name"]
+        page.summary = item["description"][:300]
+        page.description = "".join(f"<p>{line}</p>" for line in _paragraphs(item["description"]))
+        page.area = areas[item["area"]]
+        page.sample_content = item["sample"]
+        page.fields = [fields[slug] for slug in item["fields"]]
+        if created:
+            group_index.add_child(instance=page)
+        _publish(page, report, "groups", created)
+
+    for item in clean["opportunities"]:
+        group = GroupPage.objects.get(slug=item["group"])
+        page = OpportunityPage.objects.filter(slug=item["slug"]).first()
+        created = page is None
+        if created:
+            page = OpportunityPage(slug=item["slug"], title=item["title"])
+        page.title = item["title"]
+        page.summary = item["description"][:300]
+        page.description = "".join(f"<p>{line}</p>" for line in _paragraphs(item["description"]))
+        page.area = areas[item["area"]]
+        page.starts = item["starts"]
+        page.capacity = item["capacity"]
+        page.sample_content = item["sample"]
+        page.skills = [skills[slug] for slug in item["skills"]]
+        page.slots = [slots[code] for code in item["slots"]]
+        if created:
+            group.add_child(instance=page)
+        elif page.get_parent().pk != group.pk:
+            Page.objects.get(pk=page.pk).move(group, pos="last-child")
+            page.refresh_from_db()
+            page.skills = [skills[slug] for slug in item["skills"]]
+            page.slots = [slots[code] for code in item["slots"]]
+        _publish(page, report, "opportunities", created)
+    return report
+
+
+def _paragraphs(text):
+    from django.utils.html import escape
+
+    return [escape(line.strip()) for line in text.splitlines() if line.strip()]

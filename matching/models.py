@@ -1,0 +1,283 @@
+"""What the matching workflow stores: skills, time slots, residents'
+profiles, suggested matches and their audit trail, and the ranking weights.
+
+The ranking itself lives in matching.engine and works on plain records.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.search import index
+
+from search.index import JapaneseAutocompleteField, JapaneseSearchField
+
+from .engine.records import Weights
+from .engine.slots import DAYS, PERIODS, slot_label
+
+
+class Skill(index.Indexed, models.Model):
+    """A skill residents offer and opportunities ask for (保育, 翻訳, パソコン…)."""
+
+    name = models.CharField(pgettext_lazy("civic", "name"), max_length=50, unique=True)
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    aliases = models.TextField(
+        _("aliases"),
+        blank=True,
+        help_text=_("Other words residents use for this skill, one per line or comma-separated."),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    search_fields = [
+        JapaneseSearchField("name"),
+        JapaneseSearchField("aliases"),
+        JapaneseAutocompleteField("name"),
+    ]
+
+    class Meta:
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def alias_list(self):
+        return [
+            alias.strip()
+            for alias in self.aliases.replace("、", ",").replace("\n", ",").split(",")
+            if alias.strip()
+        ]
+
+
+class TimeSlot(models.Model):
+    """One of the 21 weekly slots (mon-am … sun-eve); rows made by a migration."""
+
+    code = models.CharField(_("code"), max_length=7, unique=True)
+    day = models.PositiveSmallIntegerField(_("day"))
+    period = models.PositiveSmallIntegerField(_("period"))
+
+    class Meta:
+        verbose_name = _("time slot")
+        verbose_name_plural = _("time slots")
+        ordering = ["day", "period"]
+
+    def __str__(self):
+        return str(slot_label(self.code))
+
+    @classmethod
+    def code_for(cls, day, period):
+        return f"{DAYS[day]}-{PERIODS[period]}"
+
+
+class ResidentProfile(models.Model):
+    """A resident who asked to be matched. Contact details are for coordinators only."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    key = models.CharField(
+        _("external id"),
+        max_length=100,
+        blank=True,
+        db_index=True,
+        help_text=_("The id used in imported or evaluated profile files."),
+    )
+    name = models.CharField(pgettext_lazy("resident", "name"), max_length=100)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    skills = models.ManyToManyField(Skill, verbose_name=_("skills"), blank=True)
+    interests = models.TextField(_("interests"), blank=True, max_length=2000)
+    slots = models.ManyToManyField(TimeSlot, verbose_name=_("available times"), blank=True)
+    home_area = models.ForeignKey(
+        "core.Area",
+        verbose_name=_("home area"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    max_km = models.DecimalField(
+        _("maximum distance (km)"),
+        max_digits=4,
+        decimal_places=1,
+        default=3,
+        validators=[MinValueValidator(0), MaxValueValidator(50)],
+    )
+    consent = models.BooleanField(_("agreed to be contacted about matches"), default=False)
+    consented_at = models.DateTimeField(_("agreed at"), null=True, blank=True)
+    email_confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
+    receives_suggestions = models.BooleanField(_("receives suggestions"), default=True)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("resident profile")
+        verbose_name_plural = _("resident profiles")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.name
+
+
+class Suggestion(models.Model):
+    """A suggested match of a resident with an opportunity or a group."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        CONTACTED = "contacted", _("Contacted")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Source(models.TextChoices):
+        ENGINE = "engine", _("Matching engine")
+        RESIDENT = "resident", _("Resident asked to take part")
+
+    OPEN_STATUSES = (Status.NEW, Status.CONTACTED)
+
+    profile = models.ForeignKey(
+        ResidentProfile,
+        verbose_name=_("resident"),
+        on_delete=models.CASCADE,
+        related_name="suggestions",
+    )
+    opportunity = models.ForeignKey(
+        "opportunities.OpportunityPage",
+        verbose_name=_("opportunity"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="suggestions",
+    )
+    group = models.ForeignKey(
+        "groups.GroupPage",
+        verbose_name=pgettext_lazy("civic", "group"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="suggestions",
+    )
+    score = models.FloatField(_("score"), default=0)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    source = models.CharField(
+        _("source"), max_length=20, choices=Source.choices, default=Source.ENGINE
+    )
+    notes = models.TextField(_("coordinator's notes"), blank=True)
+    created_at = models.DateTimeField(_("suggested at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("suggested match")
+        verbose_name_plural = _("suggested matches")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(opportunity__isnull=False, group__isnull=True)
+                | models.Q(opportunity__isnull=True, group__isnull=False),
+                name="suggestion_has_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["profile", "opportunity"],
+                condition=models.Q(opportunity__isnull=False),
+                name="one_suggestion_per_opportunity",
+            ),
+            models.UniqueConstraint(
+                fields=["profile", "group"],
+                condition=models.Q(group__isnull=False),
+                name="one_suggestion_per_group",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.profile} → {self.target}"
+
+    @property
+    def target(self):
+        return self.opportunity or self.group
+
+    @property
+    def target_kind(self):
+        return "opportunity" if self.opportunity_id else "group"
+
+    @property
+    def reasons_text(self):
+        return " / ".join(self.reasons or [])
+
+
+class SuggestionEvent(models.Model):
+    """The audit trail of a suggestion: every status change and note, by whom."""
+
+    suggestion = models.ForeignKey(
+        Suggestion, on_delete=models.CASCADE, related_name="events", verbose_name=_("suggestion")
+    )
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("suggestion event")
+        verbose_name_plural = _("suggestion events")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.from_status} → {self.to_status}"
+
+
+def _weight_field(label, default):
+    return models.FloatField(
+        label, default=default, validators=[MinValueValidator(0), MaxValueValidator(10)]
+    )
+
+
+DEFAULT_WEIGHTS = Weights()
+
+
+@register_setting(icon="cog")
+class MatchingSettings(BaseSiteSetting):
+    """The ranking weights, in one place coordinators can change."""
+
+    text_weight = _weight_field(_("weight: words in common"), DEFAULT_WEIGHTS.text)
+    skills_weight = _weight_field(_("weight: skills"), DEFAULT_WEIGHTS.skills)
+    availability_weight = _weight_field(_("weight: available times"), DEFAULT_WEIGHTS.availability)
+    distance_weight = _weight_field(_("weight: distance"), DEFAULT_WEIGHTS.distance)
+    crowding_weight = _weight_field(
+        _("penalty: full or crowded opportunities"), DEFAULT_WEIGHTS.crowding
+    )
+    distance_decay_km = models.FloatField(
+        _("softness of the distance penalty beyond a resident's maximum (km)"),
+        default=DEFAULT_WEIGHTS.distance_decay_km,
+        validators=[MinValueValidator(0.1), MaxValueValidator(50)],
+    )
+    suggestions_per_resident = models.PositiveSmallIntegerField(
+        _("suggestions kept per resident"), default=5
+    )
+
+    class Meta:
+        verbose_name = _("matching settings")
+
+    def weights(self):
+        return Weights(
+            text=self.text_weight,
+            skills=self.skills_weight,
+            availability=self.availability_weight,
+            distance=self.distance_weight,
+            crowding=self.crowding_weight,
+            distance_decay_km=self.distance_decay_km,
+        )

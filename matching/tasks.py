@@ -1,0 +1,71 @@
+"""Background work of the matching workflow (Celery)."""
+
+from celery import shared_task
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils.translation import gettext as _
+
+from . import services, sources
+from .models import ResidentProfile, Suggestion
+
+
+@shared_task
+def rebuild_engine():
+    """Opportunities changed: mark engines stale everywhere and rebuild this worker's."""
+    sources.invalidate_engine()
+    return services.current_engine().opportunity_count
+
+
+@shared_task
+def refresh_all_suggestions():
+    """Periodic (celery beat): new suggestions for every registered resident."""
+    created = 0
+    residents = ResidentProfile.objects.filter(consent=True, receives_suggestions=True)
+    for resident in residents.iterator():
+        created += len(services.refresh_suggestions(resident))
+    return created
+
+
+@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def send_acceptance_emails(suggestion_id):
+    """Tell the resident and the group that a match was accepted."""
+    suggestion = (
+        Suggestion.objects.select_related("profile", "opportunity", "group")
+        .filter(pk=suggestion_id, status=Suggestion.Status.ACCEPTED)
+        .first()
+    )
+    if suggestion is None:
+        return 0
+    target = suggestion.target.specific if suggestion.target else None
+    title = target.title if target else ""
+    group = target.group if hasattr(target, "group") else target
+    sent = 0
+    if suggestion.profile.email:
+        sent += send_mail(
+            _("Your match with %(title)s") % {"title": title},
+            _(
+                "Dear %(name)s,\n\nThe civic-activity office has connected you with "
+                "“%(title)s”. The group will contact you.\n\n%(office)s"
+            )
+            % {"name": suggestion.profile.name, "title": title, "office": _office()},
+            settings.DEFAULT_FROM_EMAIL,
+            [suggestion.profile.email],
+        )
+    group_email = getattr(group, "public_email", "")
+    if group_email:
+        sent += send_mail(
+            _("A resident would like to join %(title)s") % {"title": title},
+            _(
+                "A resident has been matched with “%(title)s”. The civic-activity office "
+                "will pass on their contact details.\n\n%(office)s"
+            )
+            % {"title": title, "office": _office()},
+            settings.DEFAULT_FROM_EMAIL,
+            [group_email],
+        )
+    return sent
+
+
+def _office():
+    return _("Musashino City, Civic Activity Promotion Section")

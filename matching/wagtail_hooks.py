@@ -1,0 +1,149 @@
+"""The coordinators' admin: マッチング候補, residents' profiles, skills."""
+
+from django.utils.functional import classproperty
+from django.utils.translation import gettext_lazy as _
+
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel
+from wagtail.admin.ui.tables import Column
+from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .filters import SuggestionFilterSet
+from .forms import SuggestionForm
+from .models import ResidentProfile, Skill, Suggestion
+from .permissions import is_coordinator
+
+
+class ContactColumn(Column):
+    """A resident's contact detail, shown to coordinators only."""
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        request = parent_context.get("request")
+        if not (request and is_coordinator(request.user)):
+            context["value"] = "—"
+        return context
+
+
+class SkillViewSet(SnippetViewSet):
+    model = Skill
+    icon = "tag"
+    list_display = ["name", "slug", "aliases"]
+
+
+class ResidentProfileViewSet(SnippetViewSet):
+    model = ResidentProfile
+    icon = "user"
+    list_display = [
+        "name",
+        ContactColumn("email", label=_("e-mail")),
+        ContactColumn("phone", label=_("phone")),
+        "home_area",
+        "consent",
+        "created_at",
+    ]
+    list_filter = ["home_area", "consent"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+
+class SuggestionViewSet(SnippetViewSet):
+    model = Suggestion
+    icon = "link"
+    menu_label = _("Suggested matches")
+    list_display = [
+        Column("profile", label=_("resident")),
+        Column("target", label=_("opportunity or group")),
+        "score",
+        "status",
+        Column("reasons_text", label=_("reasons")),
+        "created_at",
+    ]
+    filterset_class = SuggestionFilterSet
+    inspect_view_enabled = True
+    inspect_view_fields = ["profile", "target", "score", "reasons_text", "status", "notes"]
+    copy_view_enabled = False
+    list_export = [
+        "profile.name",
+        "target.title",
+        "score",
+        "get_status_display",
+        "reasons_text",
+        "notes",
+        "created_at",
+    ]
+    export_headings = {
+        "profile.name": _("resident"),
+        "target.title": _("opportunity or group"),
+        "get_status_display": _("status"),
+        "reasons_text": _("reasons"),
+    }
+    export_filename = "suggested-matches"
+    panels = [FieldPanel("status"), FieldPanel("note")]
+
+    def get_form_class(self, for_update=False):
+        return SuggestionForm
+
+    def get_queryset(self, request):
+        return Suggestion.objects.select_related("profile", "opportunity", "group")
+
+
+class MatchingGroup(SnippetViewSetGroup):
+    menu_label = _("Matching")
+    menu_icon = "link"
+    menu_order = 250
+    items = (SuggestionViewSet, ResidentProfileViewSet, SkillViewSet)
+
+
+register_snippet(MatchingGroup)
+
+
+class StatusBulkAction(SnippetBulkAction):
+    """Move the chosen suggestions to one status, each change on the record."""
+
+    template_name = "matching/bulk_status.html"
+    to_status = None
+
+    @classproperty
+    def models(cls):
+        return [Suggestion]
+
+    def check_perm(self, obj):
+        return self.permission_policy.user_has_permission_for_instance(
+            self.request.user, "change", obj
+        )
+
+    @classmethod
+    def execute_action(cls, objects, user=None, **kwargs):
+        from .services import change_status
+
+        for suggestion in objects:
+            change_status(suggestion, cls.to_status, user=user)
+        return len(objects), 0
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        return _("%(count)s suggestions are now “%(status)s”.") % {
+            "count": num_parent_objects,
+            "status": Suggestion.Status(self.to_status).label,
+        }
+
+
+def _status_action(status, priority):
+    label = Suggestion.Status(status).label
+    return type(
+        f"{status.title()}BulkAction",
+        (StatusBulkAction,),
+        {
+            "display_name": label,
+            "action_type": f"suggestion-{status}",
+            "aria_label": label,
+            "action_priority": priority,
+            "to_status": status,
+        },
+    )
+
+
+for _priority, _status in enumerate(["contacted", "accepted", "declined", "withdrawn"]):
+    hooks.register("register_bulk_action", _status_action(_status, 40 + _priority))

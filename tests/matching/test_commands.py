@@ -1,0 +1,90 @@
+import json
+
+import pytest
+
+from django.core.management import CommandError, call_command
+
+pytestmark = pytest.mark.django_db
+
+
+def run(capsys, *args):
+    call_command(*args)
+    return json.loads(capsys.readouterr().out)
+
+
+def test_rank_matches_prints_one_list_in_input_order(civic_data, samples, capsys):
+    output = run(
+        capsys, "rank_matches", "--profiles", str(samples / "profiles.json"), "--limit", "3"
+    )
+    profiles = json.loads((samples / "profiles.json").read_text())
+    assert [item["id"] for item in output] == [p["id"] for p in profiles]
+    first = output[0]["results"][0]
+    assert set(first) == {"kind", "slug", "title", "score", "reasons"}
+    assert first["kind"] == "opportunity" and first["slug"] == "sample-hiroba-yomikikase"
+    assert any("読み聞かせ" in reason for reason in first["reasons"])
+    assert all(len(item["results"]) <= 3 for item in output)
+
+
+def test_rank_matches_for_groups(civic_data, samples, capsys):
+    output = run(
+        capsys, "rank_matches", "--profiles", str(samples / "profiles.json"), "--kind", "groups"
+    )
+    assert output[2]["results"][0]["kind"] == "group"
+    assert output[2]["results"][0]["slug"] == "sample-tabunka"
+
+
+@pytest.mark.parametrize(
+    "profile, message",
+    [
+        (
+            {"id": "x", "skills": ["juggling"], "slots": [], "area": "midoricho", "max_km": 2},
+            "unknown skill 'juggling'",
+        ),
+        (
+            {"id": "x", "skills": [], "slots": ["sat-night"], "area": "midoricho", "max_km": 2},
+            "sat-night",
+        ),
+        (
+            {"id": "x", "skills": [], "slots": [], "area": "atlantis", "max_km": 2},
+            "unknown area 'atlantis'",
+        ),
+        ({"id": "x", "skills": [], "slots": [], "area": "midoricho", "max_km": "far"}, "max_km"),
+    ],
+)
+def test_rank_matches_rejects_unknown_values_clearly(civic_data, tmp_path, profile, message):
+    path = tmp_path / "profiles.json"
+    path.write_text(json.dumps([profile]), encoding="utf-8")
+    with pytest.raises(CommandError, match=message):
+        call_command("rank_matches", "--profiles", str(path))
+
+
+def test_evaluate_matching_reports_ndcg_and_precision(civic_data, samples, capsys):
+    report = run(
+        capsys,
+        "evaluate_matching",
+        "--profiles",
+        str(samples / "profiles.json"),
+        "--judgments",
+        str(samples / "judgments.json"),
+        "--baselines",
+        "--format",
+        "json",
+    )
+    assert report["profiles"] == 12
+    assert set(report["rankings"]) == {"engine", "skills only", "text only"}
+    engine = report["rankings"]["engine"]
+    assert 0 <= engine["precision@5"] <= 1
+    assert engine["ndcg@10"] >= report["rankings"]["skills only"]["ndcg@10"]
+
+
+def test_evaluate_matching_rejects_judgments_for_unknown_profiles(civic_data, samples, tmp_path):
+    judgments = tmp_path / "j.json"
+    judgments.write_text(json.dumps({"nobody": {"sample-green-kadan": 3}}), "utf-8")
+    with pytest.raises(CommandError, match='profile "nobody"'):
+        call_command(
+            "evaluate_matching",
+            "--profiles",
+            str(samples / "profiles.json"),
+            "--judgments",
+            str(judgments),
+        )

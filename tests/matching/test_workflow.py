@@ -1,0 +1,144 @@
+"""Coordinators' workflow: suggestions, status changes with an audit trail, e-mails, admin."""
+
+import csv
+import io
+
+import pytest
+
+from django.contrib.auth.models import Group
+from django.core import mail
+
+from cms.core.models import Area
+from cms.opportunities.models import OpportunityPage
+from matching import services
+from matching.models import ResidentProfile, Skill, Suggestion, TimeSlot
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def resident(civic_data):
+    profile = ResidentProfile.objects.create(
+        name="武蔵野 花子",
+        email="hanako@example.jp",
+        phone="0422-00-0000",
+        interests="絵本の読み聞かせ",
+        home_area=Area.objects.get(slug="kichijoji-kitamachi"),
+        max_km=2,
+        consent=True,
+    )
+    profile.skills.set(Skill.objects.filter(slug="reading-aloud"))
+    profile.slots.set(TimeSlot.objects.filter(code__in=["tue-am", "thu-am"]))
+    return profile
+
+
+@pytest.fixture
+def suggestion(resident):
+    (created,) = services.refresh_suggestions(resident)[:1]
+    return created
+
+
+def test_refresh_makes_suggestions_once(resident):
+    first = services.refresh_suggestions(resident)
+    assert first and first[0].opportunity.slug == "sample-hiroba-yomikikase"
+    assert first[0].reasons
+    assert services.refresh_suggestions(resident) == []
+
+
+def test_no_suggestions_without_consent(resident):
+    resident.consent = False
+    resident.save()
+    assert services.refresh_suggestions(resident) == []
+
+
+def test_accepting_records_who_and_emails_resident(
+    suggestion, admin_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_status(suggestion, "contacted", user=admin_user, note="電話しました")
+        services.change_status(suggestion, "accepted", user=admin_user)
+    events = list(suggestion.events.values_list("from_status", "to_status", "user__username"))
+    assert events == [("new", "contacted", "admin"), ("contacted", "accepted", "admin")]
+    assert "電話しました" in Suggestion.objects.get(pk=suggestion.pk).notes
+    assert [message.to for message in mail.outbox] == [["hanako@example.jp"]]
+    assert "ひろばでの絵本の読み聞かせ" in mail.outbox[0].subject
+
+
+def test_full_opportunities_sink(resident):
+    page = OpportunityPage.objects.get(slug="sample-hiroba-yomikikase")
+    page.capacity = 1
+    page.save_revision().publish()
+    other = ResidentProfile.objects.create(name="他の人", consent=True)
+    Suggestion.objects.create(profile=other, opportunity=page, status="accepted")
+    from matching import sources
+
+    sources.invalidate_engine()
+    results = services.rank(sources.profile_record(resident), limit=5)
+    assert results[0].key != "sample-hiroba-yomikikase"
+
+
+def coordinator(django_user_model, *, in_group):
+    user = django_user_model.objects.create_user("coord" if in_group else "editor", password="x")
+    group = Group.objects.get(name="Coordinators")
+    if in_group:
+        user.groups.add(group)
+    else:
+        # Same permissions as a coordinator, but not in the group.
+        editors = Group.objects.create(name="Suggestion viewers")
+        editors.permissions.set(group.permissions.all())
+        user.groups.add(editors)
+    return user
+
+
+def test_only_coordinators_see_contact_details(suggestion, client, django_user_model):
+    client.force_login(coordinator(django_user_model, in_group=True))
+    html = client.get("/admin/snippets/matching/residentprofile/").content.decode()
+    assert "hanako@example.jp" in html
+    client.force_login(coordinator(django_user_model, in_group=False))
+    html = client.get("/admin/snippets/matching/residentprofile/").content.decode()
+    assert "武蔵野 花子" in html and "hanako@example.jp" not in html
+
+
+def test_suggestion_listing_filters_and_export(suggestion, client, django_user_model):
+    client.force_login(coordinator(django_user_model, in_group=True))
+    url = "/admin/snippets/matching/suggestion/"
+    assert "ひろばでの絵本の読み聞かせ" in client.get(url, {"status": "new"}).content.decode()
+    assert (
+        "ひろばでの絵本の読み聞かせ" not in client.get(url, {"status": "accepted"}).content.decode()
+    )
+    assert "ひろばでの絵本の読み聞かせ" not in client.get(url, {"min_score": "99"}).content.decode()
+    area = Area.objects.get(slug="kichijoji-kitamachi").pk
+    assert "ひろばでの絵本の読み聞かせ" in client.get(url, {"area": area}).content.decode()
+    export = client.get(url, {"export": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
+    assert any("ひろばでの絵本の読み聞かせ" in row for row in rows)
+
+
+def test_coordinator_changes_status_in_the_edit_form(suggestion, client, django_user_model):
+    user = coordinator(django_user_model, in_group=True)
+    client.force_login(user)
+    response = client.post(
+        f"/admin/snippets/matching/suggestion/edit/{suggestion.pk}/",
+        {"status": "declined", "note": "日程が合わない"},
+    )
+    assert response.status_code == 302
+    suggestion.refresh_from_db()
+    assert suggestion.status == "declined"
+    event = suggestion.events.get()
+    assert (event.from_status, event.to_status, event.user, event.note) == (
+        "new",
+        "declined",
+        user,
+        "日程が合わない",
+    )
+
+
+def test_bulk_action_moves_many_suggestions(resident, client, django_user_model):
+    created = services.refresh_suggestions(resident)
+    client.force_login(coordinator(django_user_model, in_group=True))
+    ids = "&".join(f"id={s.pk}" for s in created)
+    url = f"/admin/bulk/matching/suggestion/suggestion-contacted/?next=/admin/&{ids}"
+    response = client.post(url)
+    assert response.status_code == 302
+    assert set(Suggestion.objects.values_list("status", flat=True)) == {"contacted"}
+    assert all(s.events.count() == 1 for s in Suggestion.objects.all())
