@@ -39,23 +39,27 @@ def rank(profile, *, limit=10, kind="opportunities"):
 
 
 def refresh_suggestions(resident):
-    """Add new suggestions for a registered resident from the current ranking.
+    """Top up a registered resident's open suggestions from the current ranking.
 
-    Suggestions already made (whatever their status) are not made again.
-    Returns the suggestions created.
+    A resident has at most `suggestions_per_resident` open (new or contacted)
+    suggestions; an opportunity already suggested, whatever became of it, is
+    not suggested again. Returns the suggestions created.
     """
     from cms.opportunities.models import OpportunityPage
 
     if not (resident.consent and resident.receives_suggestions):
         return []
     per_resident = current_settings().suggestions_per_resident
+    wanted = per_resident - resident.suggestions.filter(status__in=Suggestion.OPEN_STATUSES).count()
+    if wanted <= 0:
+        return []
     record = sources.profile_record(resident)
-    results = rank(record, limit=per_resident * 2)
+    results = rank(record, limit=per_resident * 3)
     existing = set(resident.suggestions.values_list("opportunity__slug", flat=True))
     pages = {p.slug: p for p in OpportunityPage.objects.filter(slug__in=[r.key for r in results])}
     created = []
     for result in results:
-        if len(created) >= per_resident:
+        if len(created) >= wanted:
             break
         page = pages.get(result.key)
         if page is None or result.key in existing:

@@ -51,16 +51,25 @@ class PointSet:
     def __len__(self):
         return len(self.x)
 
-    def distances_km(self, lat, lon):
-        """Distances in km from a point to every point of the set.
+    def distances_km(self, lat, lon, indexes=None):
+        """Distances in km from a point to every point of the set, or to those at `indexes`.
 
-        With arrays of B origins the result has shape (B, len(self)).
+        With arrays of B origins the result has shape (B, number of points).
         """
+        x, y, z = (
+            (self.x, self.y, self.z)
+            if indexes is None
+            else (
+                self.x[indexes],
+                self.y[indexes],
+                self.z[indexes],
+            )
+        )
         ox, oy, oz = unit_vectors(lat, lon)
         ox, oy, oz = (np.asarray(value)[..., np.newaxis] for value in (ox, oy, oz))
-        chord_sq = (self.x - ox) ** 2
-        chord_sq += (self.y - oy) ** 2
-        chord_sq += (self.z - oz) ** 2
+        chord_sq = (x - ox) ** 2
+        chord_sq += (y - oy) ** 2
+        chord_sq += (z - oz) ** 2
         np.sqrt(chord_sq, out=chord_sq)
         chord_sq *= 0.5
         np.minimum(chord_sq, 1.0, out=chord_sq)

@@ -44,7 +44,6 @@ from .slots import slot_label, slot_mask, validate_slots
 # Weights is frozen, so one shared default is safe.
 DEFAULT_WEIGHTS = Weights()
 KINDS = ("opportunities", "groups")
-COMPONENTS = ("text", "skills", "availability", "distance")
 # Profiles scored together by rank_many. Each array of a block is BLOCK ×
 # opportunities float64 (6 MB at 100,000): small enough to stay in the CPU
 # cache between steps; measured on 100,000 opportunities, 8 ranks more
@@ -91,13 +90,16 @@ class JapaneseAnalyzer:
     """search.analysis as a scikit-learn analyzer.
 
     A document is a string or a tuple of strings (title, description, skill
-    names…), analysed sentence by sentence. While an engine is built the
-    sentences are memoised: postings repeat boilerplate sentences, and a
+    names…), analysed sentence by sentence. While an engine is built every
+    sentence is memoised (`learning`): postings repeat boilerplate, and a
     group's document is made of its opportunities' texts, analysed already.
+    Afterwards the memo keeps only the skill names and aliases, which every
+    profile's text repeats, and stops growing.
     """
 
     def __init__(self):
-        self.memo = None
+        self.memo = {}
+        self.learning = True
 
     def __call__(self, document):
         parts = (document,) if isinstance(document, str) else document
@@ -108,12 +110,17 @@ class JapaneseAnalyzer:
         return found
 
     def _sentence_terms(self, sentence):
-        if self.memo is None:
-            return content_terms(sentence)
         terms = self.memo.get(sentence)
         if terms is None:
-            terms = self.memo[sentence] = content_terms(sentence)
+            terms = content_terms(sentence)
+            if self.learning:
+                self.memo[sentence] = terms
         return terms
+
+    def keep_only(self, sentences):
+        """Stop memoising; keep the memo of `sentences` (analysed if need be)."""
+        self.memo = {sentence: self._sentence_terms(sentence) for sentence in sentences}
+        self.learning = False
 
 
 def phrases_of(text):
@@ -219,25 +226,17 @@ class _Places:
             [0.0 if place is None else place.lat for place in places],
             [0.0 if place is None else place.lon for place in places],
         )
-        self.missing_rows = np.flatnonzero(self.missing)
         self.any_known = not self.missing.all() if places else False
 
-    def scores(self, block, decay_km):
-        """Distance components (profiles × places); 0.5 where a place is unknown."""
-        rows = np.flatnonzero(block.has_place)
-        if not rows.size or not self.any_known:
-            return np.full((block.size, len(self.missing)), 0.5)
-        known = _distance_scores(
-            self.points.distances_km(block.lat[rows], block.lon[rows]),
-            block.max_km[rows],
-            decay_km,
-        )
-        if self.missing_rows.size:
-            known[:, self.missing_rows] = 0.5
-        if rows.size == block.size:
-            return known
-        scores = np.full((block.size, len(self.missing)), 0.5)
-        scores[rows] = known
+    def scores_of(self, block, row, indexes, decay_km):
+        """Distance components from one profile's home to the places at `indexes`."""
+        if not block.has_place[row] or not self.any_known:
+            return np.full(len(indexes), 0.5)
+        km = self.points.distances_km(block.lat[row], block.lon[row], indexes)
+        scores = _distance_scores(km[np.newaxis], block.max_km[row : row + 1], decay_km)[0]
+        missing = self.missing[indexes]
+        if missing.any():
+            scores[missing] = 0.5
         return scores
 
 
@@ -345,7 +344,6 @@ class MatchingEngine:
 
     def _build_text(self, members):
         analyzer = JapaneseAnalyzer()
-        analyzer.memo = {}
         documents = [self._document(item) for item in self._opportunities]
         own = [(group.title, group.description, *group.fields) for group in self._groups]
         group_documents = [
@@ -373,7 +371,12 @@ class MatchingEngine:
             self._vectorizer, self._terms, self._idf = None, [], []
             matrix = sparse.csr_array((len(documents) + len(own), 0))
             group_matrix = sparse.csr_array((len(self._groups), 0))
-        analyzer.memo = None
+        analyzer.keep_only(self._skill_words(self._taxonomy))
+        # Each resident's reasons quote their skills' words: tokenised once here.
+        self._word_phrases = {
+            word: (analysis.normalize(word), phrases_of(word))
+            for word in self._skill_words(self._taxonomy)
+        }
         self._documents = sparse.csr_array(matrix[: len(documents)])
         self._documents_t = sparse.csr_array(self._documents.T)
         self._group_documents = group_matrix
@@ -543,38 +546,60 @@ class MatchingEngine:
         # Cosines of non-negative unit vectors; rounding can pass 1 by an ulp.
         return np.minimum(text, 1.0, out=text)
 
-    def _total(self, components, penalty=None):
+    def _without_distance(self, components, penalty=None):
+        """The score less its distance term, for all of a block at once."""
         weights = self._weights
-        total = weights.text * components["text"]
-        total += weights.skills * components["skills"]
-        total += weights.availability * components["availability"]
-        total += weights.distance * components["distance"]
+        partial = weights.text * components["text"]
+        partial += weights.skills * components["skills"]
+        partial += weights.availability * components["availability"]
         if penalty is not None:
-            total -= weights.crowding * penalty
-        return total
+            partial -= weights.crowding * penalty
+        return partial
+
+    def _top(self, partial, places, block, row, limit):
+        """(indexes, scores, distance components) of one profile's best `limit`.
+
+        Distance, the costliest component, is only computed where it can
+        still matter: it adds between 0 and its weight, so anything whose
+        score without it is below the limit-th best such score by more than
+        the weight cannot reach the top. The result is the same as scoring
+        everything (score_naive agrees), at a fraction of the work.
+        """
+        weight, count = self._weights.distance, partial.size
+        if limit < count:
+            threshold = np.partition(partial, count - limit)[count - limit]
+            # The slack covers rounding in threshold − weight.
+            candidates = np.flatnonzero(partial >= threshold - weight - 1e-9)
+        else:
+            candidates = np.arange(count)
+        distance = places.scores_of(block, row, candidates, self._weights.distance_decay_km)
+        scores = partial[candidates] + weight * distance
+        best = _best(scores, limit)
+        return candidates[best].tolist(), scores[best].tolist(), distance[best].tolist()
 
     def _rank_opportunities(self, block, limit):
         components = {
             "text": self._text(block, self._documents_t),
             "skills": self._skill_coverage(block),
             "availability": self._availability(block),
-            "distance": self._places.scores(block, self._weights.distance_decay_km),
         }
-        total = self._total(components, self._penalty)
+        partial = self._without_distance(components, self._penalty)
         ranked = []
         for row, profile in enumerate(block.profiles):
             reasons = _Reasons(self, profile, block.queries[row])
             results = []
-            for index in _best(total[row], limit):
+            top = self._top(partial[row], self._places, block, row, limit)
+            for index, score, distance in zip(*top, strict=True):
                 item = self._opportunities[index]
-                values = {name: float(components[name][row, index]) for name in COMPONENTS}
+                values = {name: float(values[row, index]) for name, values in components.items()}
+                values["distance"] = distance
                 values["crowding"] = float(self._penalty[index])
                 results.append(
                     Result(
                         kind="opportunity",
                         key=item.key,
                         title=item.title,
-                        score=float(total[row, index]),
+                        score=score,
                         reasons=reasons.for_opportunity(index),
                         components=values,
                     )
@@ -591,23 +616,24 @@ class MatchingEngine:
             # A group is as good as the best fit among its open opportunities.
             "skills": self._best_of_members(skills, group_count),
             "availability": self._best_of_members(availability, group_count),
-            "distance": self._group_places.scores(block, self._weights.distance_decay_km),
         }
-        total = self._total(components)
+        partial = self._without_distance(components)
         ranked = []
         for row, profile in enumerate(block.profiles):
             reasons = _Reasons(self, profile, block.queries[row])
             results = []
-            for position in _best(total[row], limit):
+            top = self._top(partial[row], self._group_places, block, row, limit)
+            for position, score, distance in zip(*top, strict=True):
                 group = self._groups[position]
-                values = {name: float(components[name][row, position]) for name in COMPONENTS}
+                values = {name: float(values[row, position]) for name, values in components.items()}
+                values["distance"] = distance
                 values["crowding"] = 0.0
                 results.append(
                     Result(
                         kind="group",
                         key=group.key,
                         title=group.title,
-                        score=float(total[row, position]),
+                        score=score,
                         reasons=reasons.for_group(position, skills[row], availability[row]),
                         components=values,
                     )
@@ -744,8 +770,9 @@ class _Reasons:
         if not shared:
             return []
         if self._phrases is None:
+            known = self.engine._word_phrases
             self._phrases = [
-                (analysis.normalize(part), phrases_of(part))
+                known.get(part) or (analysis.normalize(part), phrases_of(part))
                 for part in self.engine._profile_document(self.profile)
             ]
         words = quoted_words(self._phrases, shared, skip)[:MAX_TERM_REASONS]

@@ -5,6 +5,7 @@ tuples (and slots as a frozenset), so records built from JSON or querysets
 compare and hash the same as records written out by hand.
 """
 
+import math
 from dataclasses import dataclass, field
 
 
@@ -43,6 +44,10 @@ class Place:
 
     lat: float
     lon: float
+
+    def __post_init__(self):
+        if not (-90 <= self.lat <= 90 and -180 <= self.lon <= 180):
+            raise ValueError(f"not a place on Earth: lat {self.lat!r}, lon {self.lon!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +113,8 @@ class Profile:
     def __post_init__(self):
         object.__setattr__(self, "skills", _tuple(self.skills))
         object.__setattr__(self, "slots", _frozenset(self.slots))
-        if self.max_km < 0:
-            raise ValueError(f"Profile {self.key!r}: max_km must not be negative")
+        if not 0 <= self.max_km < math.inf:
+            raise ValueError(f"Profile {self.key!r}: max_km must be a distance of 0 or more")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,10 +132,10 @@ class Weights:
     def validate(self):
         """Raise ValueError for a negative weight or a decay that is not positive."""
         for name in ("text", "skills", "availability", "distance", "crowding"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"weight {name!r} must not be negative")
-        if self.distance_decay_km <= 0:
-            raise ValueError("distance_decay_km must be positive")
+            if not 0 <= getattr(self, name) < math.inf:
+                raise ValueError(f"weight {name!r} must be a number of 0 or more")
+        if not 0 < self.distance_decay_km < math.inf:
+            raise ValueError("distance_decay_km must be a positive number")
         return self
 
 

@@ -1,6 +1,7 @@
 """Ranking properties of the matching engine, on plain records (no database)."""
 
 import math
+import pickle
 import random
 
 import numpy as np
@@ -280,6 +281,25 @@ def test_build_rejects_duplicate_keys_and_negative_weights():
         engine_of(opportunity("a"), weights=Weights(text=-0.1))
 
 
+def test_records_take_lists_and_reject_nonsense():
+    record = Opportunity("a", "t", skills=["pc", "pc", "cooking"], slots=["sat-am"])
+    assert record.skills == ("pc", "cooking")
+    assert record.slots == frozenset({"sat-am"})
+    assert hash(record) == hash(Opportunity("a", "t", skills=("pc", "cooking"), slots={"sat-am"}))
+    with pytest.raises(ValueError, match="capacity"):
+        Opportunity("a", "t", capacity=-1)
+    with pytest.raises(ValueError, match="max_km"):
+        Profile("p", max_km=-1)
+    with pytest.raises(ValueError):
+        Place(135.0, 35.0)  # latitude and longitude swapped
+
+
+def test_engine_survives_pickling():
+    engine = engine_of(opportunity("a", title="保育", skills=("childcare",)))
+    resident = profile(skills=("childcare",), interests="保育")
+    assert pickle.loads(pickle.dumps(engine)).rank(resident) == engine.rank(resident)
+
+
 def test_empty_engine_ranks_nothing():
     engine = MatchingEngine.build([])
     assert engine.rank(profile(interests="保育")) == []
@@ -350,9 +370,10 @@ def random_records(seed, opportunity_count=500, profile_count=20):
     return opportunities, groups, profiles
 
 
-def test_rank_scores_equal_the_naive_loop():
+@pytest.mark.parametrize("weights", [Weights(), Weights(text=0.1, distance=1.0)])
+def test_rank_scores_equal_the_naive_loop(weights):
     opportunities, groups, profiles = random_records(seed=4)
-    engine = MatchingEngine.build(opportunities, groups, SKILLS)
+    engine = MatchingEngine.build(opportunities, groups, SKILLS, weights=weights)
     for resident in profiles:
         naive = engine.score_naive(resident)
         ranked = engine.rank(resident, limit=len(opportunities))
@@ -361,6 +382,12 @@ def test_rank_scores_equal_the_naive_loop():
         vectorised = [result.score for result in ranked]
         assert np.allclose(vectorised, [naive[result.key] for result in ranked])
         assert vectorised == sorted(vectorised, reverse=True)
+        # With a limit, only candidates that can reach the top get a distance:
+        # the top is still the naive loop's top.
+        top = engine.rank(resident, limit=10)
+        best_naive = sorted(naive.values(), reverse=True)[:10]
+        assert np.allclose([result.score for result in top], best_naive)
+        assert np.allclose([result.score for result in top], [naive[r.key] for r in top])
 
 
 def test_rank_many_equals_rank_per_profile():
