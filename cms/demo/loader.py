@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -36,6 +37,7 @@ from cms.groups.models import GroupIndexPage, GroupPage
 from cms.newsletters.models import NewsletterIndexPage, NewsletterIssuePage
 from cms.plan.models import Action, BasicPlan, BasicPolicy, Measure, PlanPage
 from home.models import HomeFeaturedActivity, HomePage
+from matching.permissions import COORDINATORS_GROUP
 
 from .pdf import placeholder_pdf
 
@@ -514,7 +516,12 @@ class DemoLoader:
         if User.objects.filter(username=DEMO_USERNAME).exists():
             return
         password = os.environ.get(DEMO_PASSWORD_ENV) or DEFAULT_DEMO_PASSWORD
-        User.objects.create_superuser(DEMO_USERNAME, "admin@example.invalid", password)
+        user = User.objects.create_superuser(DEMO_USERNAME, "admin@example.invalid", password)
+        # The demo admin works as a coordinator too, so residents' contact
+        # details show in the matching screens.
+        coordinators = Group.objects.filter(name=COORDINATORS_GROUP).first()
+        if coordinators is not None:
+            user.groups.add(coordinators)
         self.report.add("user", DEMO_USERNAME)
 
 

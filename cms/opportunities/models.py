@@ -62,7 +62,7 @@ class OpportunityPage(BasePage):
                 FieldRowPanel([FieldPanel("starts"), FieldPanel("ends")]),
                 FieldRowPanel([FieldPanel("capacity"), FieldPanel("is_open")]),
             ],
-            heading=_("Dates and places"),
+            heading=_("Period and capacity"),
         ),
     ]
     search_fields = BasePage.search_fields + [

@@ -10,7 +10,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The worker started by the service tests writes e-mail to files they read.
+EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 FEEDBACK_NOTIFY_EMAILS = ["katsudou@city.musashino.example"]
 WAGTAILADMIN_BASE_URL = "http://testserver"
 # Tests that need a real broker and worker opt in (tests/services); the rest

@@ -34,7 +34,7 @@ def test_ranking_from_a_submitted_profile_stores_nothing(civic_data, client):
     "body, params, message",
     [
         ("{not json", {}, "JSON"),
-        ("[1, 2]", {}, "JSON object"),
+        ("[1, 2]", {}, "JSON"),
         (json.dumps({"slots": ["sat-night"]}), {}, "sat-night"),
         (json.dumps({"skills": ["juggling"]}), {}, "juggling"),
         (json.dumps({}), {"limit": "0"}, "limit"),

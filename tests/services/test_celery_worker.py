@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def celery_worker_process(require_services, transactional_db):
+def celery_worker_process(require_services, transactional_db, tmp_path):
     """Start `celery -A cms worker` on the test database; stop it afterwards."""
     db = connection.settings_dict
     user, host, port = db["USER"] or "postgres", db["HOST"] or "127.0.0.1", db["PORT"] or 5432
@@ -32,6 +32,8 @@ def celery_worker_process(require_services, transactional_db):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "cms.settings.test",
         "DATABASE_URL": database_url,
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "DJANGO_EMAIL_FILE_PATH": str(tmp_path / "mail"),
     }
     worker = subprocess.Popen(
         [
@@ -63,6 +65,7 @@ def celery_worker_process(require_services, transactional_db):
             if worker.poll() is not None or time.monotonic() > deadline:
                 output = worker.stdout.read() if worker.poll() is not None else ""
                 pytest.fail(f"Celery worker did not start:\n{output}")
+        worker.mail_dir = tmp_path / "mail"
         yield worker
     finally:
         celery_app.conf.task_always_eager = True
@@ -109,3 +112,27 @@ def test_worker_updates_the_search_index_when_a_page_is_published(celery_worker_
             break
         time.sleep(0.3)
     assert [p.pk for p in Page.objects.live().search("モルック")] == [page.pk]
+
+
+def test_worker_emails_the_resident_when_a_match_is_accepted(celery_worker_process):
+    from cms.demo.loader import load_demo_content
+    from matching import services
+    from matching.importer import import_civic_data, load_file
+    from matching.models import ResidentProfile, Skill
+
+    load_demo_content()
+    import_civic_data(load_file(ROOT / "matching" / "samples" / "civic_data.json"))
+    resident = ResidentProfile.objects.create(
+        name="受入 太郎", email="taro@example.jp", interests="料理", consent=True
+    )
+    resident.skills.set(Skill.objects.filter(slug="cooking"))
+    (suggestion, *_rest) = services.refresh_suggestions(resident)
+    services.change_status(suggestion, "accepted")
+    deadline = time.monotonic() + 30
+    sent = []
+    while not sent and time.monotonic() < deadline:
+        time.sleep(0.3)
+        if celery_worker_process.mail_dir.exists():
+            sent = [p.read_text() for p in celery_worker_process.mail_dir.iterdir()]
+    assert sent, "the worker sent no e-mail"
+    assert "taro@example.jp" in sent[0]
