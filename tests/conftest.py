@@ -51,3 +51,19 @@ def require_services():
         if os.environ.get("REQUIRE_SERVICES") == "1":
             pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
         pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    """Each test starts without cached search vocabulary or matching engine.
+
+    Both are keyed by versions kept in the cache; a test's rolled-back data
+    must not be served to the next test from them.
+    """
+    from django.core.cache import cache
+
+    from matching import services
+
+    cache.clear()
+    services._local.__dict__.clear()
+    yield

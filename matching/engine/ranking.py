@@ -11,7 +11,8 @@ A score is a weighted sum of four components in [0, 1], less a penalty:
   attend (1.0 when it names none: flexible);
 - distance: 1 at home, 0.5 at the resident's maximum, then decaying softly
   (0.5 when either place is unknown);
-- crowding penalty: 1 when full, otherwise how near to full it is counting
+- crowding penalty: FULL_PENALTY when full (below every open one), otherwise
+  0–1, how near to full it is counting
   suggestions not yet answered, so suggestions spread over opportunities.
 
 The engine is built once from plain records (matching.engine.records), with
@@ -184,11 +185,17 @@ def quoted_words(parts, weights, skip=frozenset()):
 # -- the scalar forms of the components (score_naive, and build-time values) ---
 
 
+# A full opportunity cannot take anyone else: with any crowding weight it
+# ranks below every opportunity that still can (scores of those are at least
+# −weight), while staying listed with the reason "Already full".
+FULL_PENALTY = 10.0
+
+
 def crowding_penalty(opportunity):
-    """1 when full; otherwise how near to full, counting unanswered suggestions."""
+    """FULL_PENALTY when full; otherwise 0–1: how near to full, counting unanswered suggestions."""
     if opportunity.capacity is not None:
         if opportunity.accepted >= opportunity.capacity:
-            return 1.0
+            return FULL_PENALTY
         return min(1.0, (opportunity.pending + opportunity.accepted) / opportunity.capacity)
     return min(1.0, opportunity.pending / PENDING_CROWDED)
 
@@ -743,6 +750,9 @@ class _Reasons:
         if self.weights.distance <= 0 or home is None or place is None:
             return []
         km = haversine_km(home.lat, home.lon, place.lat, place.lon)
+        if km < 0.05:
+            # Places are often area centroids: "about 0.0 km" would read oddly.
+            return [_("In your neighbourhood")]
         if km <= self.profile.max_km:
             return [_("About %(km)s km from home") % {"km": f"{km:.1f}"}]
         return [

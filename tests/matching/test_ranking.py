@@ -19,6 +19,7 @@ from matching.engine import (
     Weights,
 )
 from matching.engine.geo import haversine_km
+from matching.engine.ranking import FULL_PENALTY
 from matching.engine.slots import SLOT_CODES
 
 HOME = Place(35.7023, 139.5434)  # 武蔵境駅
@@ -122,8 +123,19 @@ def test_full_opportunities_sink_below_open_ones():
     )
     results = engine.rank(profile(skills=("cooking",)))
     assert keys(results) == ["c-open", "b-open", "a-full"]
-    assert [r.components["crowding"] for r in results] == [0.0, pytest.approx(1 / 3), 1.0]
-    assert results[0].score - results[2].score == pytest.approx(0.15)
+    assert [r.components["crowding"] for r in results] == [0.0, pytest.approx(1 / 3), FULL_PENALTY]
+    assert results[0].score - results[2].score == pytest.approx(0.15 * FULL_PENALTY)
+
+
+def test_a_full_opportunity_ranks_below_a_weaker_open_one():
+    engine = engine_of(
+        opportunity(
+            "a-full-perfect", title="子ども食堂の調理", skills=("cooking",), capacity=2, accepted=2
+        ),
+        opportunity("b-open-weak", title="公園清掃"),
+    )
+    results = engine.rank(profile(skills=("cooking",), interests="子ども食堂で料理"))
+    assert keys(results) == ["b-open-weak", "a-full-perfect"]
 
 
 def test_pending_suggestions_spread_over_opportunities():
@@ -188,8 +200,10 @@ def test_reasons_only_for_components_that_contributed():
         (beyond,) = engine_of(opportunity("b", place=east_of_home(6))).rank(
             profile(place=HOME, max_km=2)
         )
+        (same_area,) = engine_of(opportunity("c", place=HOME)).rank(profile(place=HOME))
     assert result.reasons == ()
     assert beyond.reasons == ("About 6.0 km from home, farther than your 2 km",)
+    assert same_area.reasons == ("In your neighbourhood",)
 
 
 def test_a_component_weighted_zero_gives_no_reason():
