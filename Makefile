@@ -43,6 +43,7 @@ test-services: install
 # Benchmarks (not tests): see bench/ and README "Benchmarks".
 bench: install
 	$(BIN)/python -m bench.search
+	$(BIN)/python -m bench.matching
 
 lint: install
 	$(BIN)/ruff check .

@@ -275,7 +275,7 @@ def _write(clean):
     areas = {area.slug: area for area in Area.objects.all()}
     fields = {f.slug: f for f in FieldOfActivity.objects.all()}
     skills = {skill.slug: skill for skill in Skill.objects.all()}
-    slots = {slot.code: slot for slot in TimeSlot.objects.all()}
+    slots = TimeSlot.ensure_all()
 
     group_index = GroupIndexPage.objects.first()
     if group_index is None and clean["groups"]:

@@ -75,6 +75,21 @@ class TimeSlot(models.Model):
     def code_for(cls, day, period):
         return f"{DAYS[day]}-{PERIODS[period]}"
 
+    @classmethod
+    def ensure_all(cls):
+        """{code: slot} for all 21 slots, creating any that are missing.
+
+        A migration creates them; a database emptied since (a flush in the
+        service tests) does not have them.
+        """
+        slots = {slot.code: slot for slot in cls.objects.all()}
+        for day in range(len(DAYS)):
+            for period in range(len(PERIODS)):
+                code = cls.code_for(day, period)
+                if code not in slots:
+                    slots[code] = cls.objects.create(code=code, day=day, period=period)
+        return slots
+
 
 class ResidentProfile(models.Model):
     """A resident who asked to be matched. Contact details are for coordinators only."""
