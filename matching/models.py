@@ -192,7 +192,7 @@ class Suggestion(models.Model):
     class Meta:
         verbose_name = _("suggested match")
         verbose_name_plural = _("suggested matches")
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-score"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(opportunity__isnull=False, group__isnull=True)
@@ -221,6 +221,10 @@ class Suggestion(models.Model):
     @property
     def target_kind(self):
         return "opportunity" if self.opportunity_id else "group"
+
+    @property
+    def score_display(self):
+        return f"{self.score:.2f}"
 
     @property
     def reasons_text(self):

@@ -6,9 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import Column
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from cms.core.permissions import DeniedActionsPermissionPolicy
 
 from .filters import SuggestionFilterSet
 from .forms import SuggestionForm
@@ -49,6 +52,10 @@ class ResidentProfileViewSet(SnippetViewSet):
     copy_view_enabled = False
 
 
+# Suggestions come from the engine or from residents, not from an empty form.
+register_permission_policy(Suggestion, DeniedActionsPermissionPolicy(Suggestion, denied=("add",)))
+
+
 class SuggestionViewSet(SnippetViewSet):
     model = Suggestion
     icon = "link"
@@ -56,7 +63,7 @@ class SuggestionViewSet(SnippetViewSet):
     list_display = [
         Column("profile", label=_("resident")),
         Column("target", label=_("opportunity or group")),
-        "score",
+        Column("score_display", label=_("score"), sort_key="score"),
         "status",
         Column("reasons_text", label=_("reasons")),
         "created_at",

@@ -11,6 +11,8 @@ from . import analysis
 from .index import JapaneseSearchField, as_text
 
 EXCERPT_SOURCE_CHARS = 3000
+# The title is shown above the excerpt already.
+TITLE_FIELDS = ("title", "title_as_text")
 CONTEXT_BEFORE = 40
 EXCERPT_LENGTH = 140
 
@@ -19,7 +21,7 @@ def plain_text(page):
     """The page's indexed text other than its title, as written (not analysed)."""
     parts = []
     for field in page.get_search_fields():
-        if isinstance(field, JapaneseSearchField) and field.field_name != "title":
+        if isinstance(field, JapaneseSearchField) and field.field_name not in TITLE_FIELDS:
             # The unanalysed value: what residents read on the page.
             parts.append(as_text(index.SearchField.get_value(field, page)))
     text = " ".join(" ".join(parts).split())

@@ -2,12 +2,12 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .models import Area, ContactPoint, FieldOfActivity, PageFeedback
+from .permissions import DeniedActionsPermissionPolicy
 
 
 class ContactPointViewSet(SnippetViewSet):
@@ -38,19 +38,10 @@ class TaxonomyGroup(SnippetViewSetGroup):
 register_snippet(TaxonomyGroup)
 
 
-class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
-    """Residents write feedback; editors read, export and delete it."""
-
-    def user_has_permission(self, user, action):
-        if action in {"add", "change"}:
-            return False
-        return super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
-
-
-register_permission_policy(PageFeedback, ReadOnlyPermissionPolicy(PageFeedback))
+# Residents write feedback; editors read, export and delete it.
+register_permission_policy(
+    PageFeedback, DeniedActionsPermissionPolicy(PageFeedback, denied=("add", "change"))
+)
 
 
 class PageFeedbackViewSet(ModelViewSet):

@@ -148,3 +148,8 @@ def test_bulk_action_moves_many_suggestions(resident, client, django_user_model)
     assert response.status_code == 302
     assert set(Suggestion.objects.values_list("status", flat=True)) == {"contacted"}
     assert all(s.events.count() == 1 for s in Suggestion.objects.all())
+
+
+def test_suggestions_cannot_be_made_from_an_empty_form(admin_client_ja):
+    response = admin_client_ja.get("/admin/snippets/matching/suggestion/add/")
+    assert response.status_code in (302, 403)
