@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -221,6 +222,22 @@ class Suggestion(models.Model):
     @property
     def target_kind(self):
         return "opportunity" if self.opportunity_id else "group"
+
+    @property
+    def history(self):
+        """The audit trail as lines: when, who, from → to, note."""
+        lines = []
+        for event in self.events.select_related("user"):
+            when = timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M")
+            who = event.user.get_username() if event.user else "-"
+            change = ""
+            if event.to_status:
+                change = f"{self._label(event.from_status)} → {self._label(event.to_status)}"
+            lines.append(" ".join(part for part in (when, who, change, event.note) if part))
+        return "\n".join(lines)
+
+    def _label(self, status):
+        return self.Status(status).label if status in self.Status.values else status
 
     @property
     def score_display(self):

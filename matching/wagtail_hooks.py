@@ -49,6 +49,8 @@ class ResidentProfileViewSet(SnippetViewSet):
     ]
     list_filter = ["home_area", "consent"]
     inspect_view_enabled = True
+    # Contact details appear in the listing, to coordinators only.
+    inspect_view_fields_exclude = ["email", "phone"]
     copy_view_enabled = False
 
 
@@ -70,7 +72,15 @@ class SuggestionViewSet(SnippetViewSet):
     ]
     filterset_class = SuggestionFilterSet
     inspect_view_enabled = True
-    inspect_view_fields = ["profile", "target", "score", "reasons_text", "status", "notes"]
+    inspect_view_fields = [
+        "profile",
+        "target",
+        "score_display",
+        "reasons_text",
+        "status",
+        "notes",
+        "history",
+    ]
     copy_view_enabled = False
     list_export = [
         "profile.name",

@@ -153,3 +153,24 @@ def test_bulk_action_moves_many_suggestions(resident, client, django_user_model)
 def test_suggestions_cannot_be_made_from_an_empty_form(admin_client_ja):
     response = admin_client_ja.get("/admin/snippets/matching/suggestion/add/")
     assert response.status_code in (302, 403)
+
+
+def test_periodic_task_tops_up_suggestions_for_registered_residents(resident):
+    from matching.tasks import refresh_all_suggestions
+
+    ResidentProfile.objects.create(name="同意なし", consent=False)
+    created = refresh_all_suggestions.delay().get()
+    assert created == 5
+    assert set(Suggestion.objects.values_list("profile__name", flat=True)) == {"武蔵野 花子"}
+
+
+def test_inspect_view_explains_and_shows_the_history(
+    suggestion, client, django_user_model, admin_user
+):
+    services.change_status(suggestion, "contacted", user=admin_user, note="電話済み")
+    client.force_login(coordinator(django_user_model, in_group=True))
+    html = client.get(
+        f"/admin/snippets/matching/suggestion/inspect/{suggestion.pk}/"
+    ).content.decode()
+    assert "スキル「読み聞かせ」が一致" in html
+    assert "新規 → 連絡済み" in html and "電話済み" in html
