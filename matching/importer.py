@@ -286,7 +286,7 @@ def _write(clean):
         if created:
             page = GroupPage(slug=item["slug"], title=item["name"])
         page.title = item["name"]
-        page.summary = item["description"][:300]
+        page.summary = _summary(item["description"])
         page.description = "".join(f"<p>{line}</p>" for line in _paragraphs(item["description"]))
         page.area = areas[item["area"]]
         page.sample_content = item["sample"]
@@ -302,7 +302,7 @@ def _write(clean):
         if created:
             page = OpportunityPage(slug=item["slug"], title=item["title"])
         page.title = item["title"]
-        page.summary = item["description"][:300]
+        page.summary = _summary(item["description"])
         page.description = "".join(f"<p>{line}</p>" for line in _paragraphs(item["description"]))
         page.area = areas[item["area"]]
         page.starts = item["starts"]
@@ -319,6 +319,12 @@ def _write(clean):
             page.slots = [slots[code] for code in item["slots"]]
         _publish(page, report, "opportunities", created)
     return report
+
+
+def _summary(text):
+    """The first sentence as a summary, when there is more than one (else the page repeats it)."""
+    sentences = [part for part in text.strip().split("。") if part.strip()]
+    return (sentences[0].strip() + "。")[:300] if len(sentences) > 1 else ""
 
 
 def _paragraphs(text):

@@ -5,6 +5,7 @@ that need precise data build it with the factories in tests/factories.
 """
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         load_demo_content()
+
+
+SAMPLES = Path(__file__).resolve().parent.parent / "matching" / "samples"
+
+
+@pytest.fixture
+def civic_data(db):
+    """The sample import file (groups, opportunities, skills) on top of the demo content."""
+    from matching.importer import import_civic_data, load_file
+
+    return import_civic_data(load_file(SAMPLES / "civic_data.json"))
 
 
 @pytest.fixture

@@ -4,25 +4,15 @@ import pytest
 
 from wagtail.models import Page
 
+from tests.cms.page_types import PAGE_TYPES
+
 pytestmark = pytest.mark.django_db
 
-EDITABLE = [
-    "homepage",
-    "standardpage",
-    "activityindexpage",
-    "activitypage",
-    "groupindexpage",
-    "grouppage",
-    "newsletterindexpage",
-    "newsletterissuepage",
-    "facilityindexpage",
-    "facilitypage",
-    "planpage",
-]
 
-
-@pytest.mark.parametrize("model_name", EDITABLE)
-def test_edit_view_of_every_page_type_opens(admin_client_ja, model_name):
+@pytest.mark.parametrize("model_name", PAGE_TYPES)
+def test_edit_view_of_every_page_type_opens(admin_client_ja, model_name, request):
+    if model_name == "opportunitypage":
+        request.getfixturevalue("civic_data")
     page = Page.objects.filter(content_type__model=model_name).first()
     response = admin_client_ja.get(f"/admin/pages/{page.pk}/edit/")
     assert response.status_code == 200

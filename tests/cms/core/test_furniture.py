@@ -4,21 +4,9 @@ import pytest
 
 from wagtail.models import Page
 
-pytestmark = pytest.mark.django_db
+from tests.cms.page_types import PAGE_TYPES
 
-PAGE_TYPES = [
-    "homepage",
-    "standardpage",
-    "activityindexpage",
-    "activitypage",
-    "groupindexpage",
-    "grouppage",
-    "newsletterindexpage",
-    "newsletterissuepage",
-    "facilityindexpage",
-    "facilitypage",
-    "planpage",
-]
+pytestmark = pytest.mark.django_db
 
 
 def live_page_of_type(model_name):
@@ -28,7 +16,9 @@ def live_page_of_type(model_name):
 
 
 @pytest.mark.parametrize("model_name", PAGE_TYPES)
-def test_every_page_type_renders_with_its_furniture(client, model_name):
+def test_every_page_type_renders_with_its_furniture(client, model_name, request):
+    if model_name == "opportunitypage":
+        request.getfixturevalue("civic_data")
     page = live_page_of_type(model_name)
     response = client.get(page.url)
     assert response.status_code == 200
