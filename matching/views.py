@@ -11,6 +11,8 @@ from .ranking_io import rank_profiles_data
 from .sources import ProfileError
 
 MAX_BODY_BYTES = 16_384
+# Japanese stays readable in the response (UTF-8, not \uXXXX escapes).
+READABLE = {"ensure_ascii": False}
 
 
 @csrf_exempt  # no session, no state change: a pure function of the posted profile
@@ -41,8 +43,8 @@ def rank_api(request):
         (result,) = rank_profiles_data([profile], limit=limit, kind=kind)
     except ProfileError as error:
         return _error(str(error))
-    return JsonResponse({"kind": kind, "results": result["results"]})
+    return JsonResponse({"kind": kind, "results": result["results"]}, json_dumps_params=READABLE)
 
 
 def _error(message, status=400):
-    return JsonResponse({"error": message}, status=status)
+    return JsonResponse({"error": message}, status=status, json_dumps_params=READABLE)
