@@ -146,24 +146,19 @@ class ActivityQuerySet(PageQuerySet):
         tagged = self.live().held().filter(plan_measures__policy__plan=plan)
         # order_by() clears the page-tree ordering, which would otherwise
         # join the GROUP BY and split every count by page.
-        rows = (
-            tagged.order_by()
-            .annotate(fiscal_year=_fiscal_year_expression())
-            .values("plan_measures", "fiscal_year")
-            .annotate(n=Count("pk", distinct=True))
-        )
+        by_year = tagged.order_by().with_fiscal_year()
         counts = defaultdict(dict)
-        years = set(plan_years := range(plan.start_fiscal_year, plan.end_fiscal_year + 1))
-        for row in rows:
+        years = set(plan.fiscal_years)
+        for row in by_year.values("plan_measures", "fiscal_year").annotate(
+            n=Count("pk", distinct=True)
+        ):
             counts[row["plan_measures"]][row["fiscal_year"]] = row["n"]
             years.add(row["fiscal_year"])
-        totals = {
-            row["fiscal_year"]: row["n"]
-            for row in tagged.order_by()
-            .annotate(fiscal_year=_fiscal_year_expression())
-            .values("fiscal_year")
+        totals = dict(
+            by_year.values("fiscal_year")
             .annotate(n=Count("pk", distinct=True))
-        }
+            .values_list("fiscal_year", "n")
+        )
         activities = defaultdict(list)
         if fiscal_year is not None:
             chosen = (
@@ -175,7 +170,6 @@ class ActivityQuerySet(PageQuerySet):
                 activities[page.measure_id].append(page)
         return {
             "years": sorted(years),
-            "plan_years": list(plan_years),
             "counts": dict(counts),
             "totals": totals,
             "activities": dict(activities),

@@ -108,7 +108,7 @@ class DemoLoader:
             for name, value in blanks.items():
                 setattr(obj, name, value)
             obj.save(update_fields=list(blanks))
-            self.report.add(model._meta.verbose_name, obj)
+            self.report.add(f"{model._meta.verbose_name} (blank fields filled)", obj)
         return obj
 
     # -- steps -------------------------------------------------------------

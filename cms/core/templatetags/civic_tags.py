@@ -32,12 +32,6 @@ def jfiscal_year(value):
     return wareki.format_fiscal_year(int(value))
 
 
-@register.filter
-def jmonth(value):
-    """令和8年(2026年)12月 from a date."""
-    return wareki.format_month(value.year, value.month) if value else ""
-
-
 @register.simple_tag(takes_context=True)
 def share_links(context, page):
     """Plain share links: no third-party script runs on the city's pages."""
