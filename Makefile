@@ -6,7 +6,10 @@ STAMP := $(VENV)/.installed-stamp
 PG_URL ?= postgres://postgres@127.0.0.1:5432/musashino
 REDIS ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run serve migrate demo test test-services lint format messages check bench clean
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: install browser-deps browser-notice run serve migrate demo test test-services test-browser lint format messages check bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +18,17 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# axe-core for the browser tests, from the npm registry (package-lock.json).
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error && touch $(AXE); \
+	else echo "npm not found: the browser tests will be skipped (no axe-core)"; fi
+
+browser-deps: $(AXE)
+
+browser-notice:
+	@test -x $(CHROMIUM) || echo "*** $(CHROMIUM) not found: the browser tests (tests/browser) will be SKIPPED. Install it with: apt-get install -y chromium fonts-noto-cjk"
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -31,14 +45,18 @@ run: demo
 	@echo ""
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install
+test: install browser-deps browser-notice
 	$(BIN)/python -m pytest
 
 # The same suite against the machine's PostgreSQL and Redis, with a real
 # Celery worker process for the tests marked `services`.
-test-services: install
+test-services: install browser-deps browser-notice
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) CELERY_BROKER_URL=$(REDIS) \
 	REQUIRE_SERVICES=1 $(BIN)/python -m pytest
+
+# Only the browser journeys and the axe-core checks (screenshots in artifacts/).
+test-browser: install browser-deps browser-notice
+	$(BIN)/python -m pytest tests/browser
 
 # Benchmarks (not tests): see bench/ and README "Benchmarks".
 bench: install
@@ -62,4 +80,4 @@ check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media static_collected
+	rm -rf $(VENV) db.sqlite3 media static_collected artifacts tests/browser/node_modules

@@ -10,7 +10,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 
 from cms.activities.models import ActivityPage
-from cms.core.models import BasePage
+from cms.core.models import BasePage, latest_updates
 from cms.facilities.models import FacilityIndexPage
 from cms.groups.models import GroupIndexPage
 from cms.newsletters.models import NewsletterIssuePage
@@ -42,10 +42,13 @@ class HomePage(BasePage):
         "facilities.FacilityIndexPage",
         "plan.PlanPage",
         "core.StandardPage",
+        "accessibility.AccessibilityPolicyPage",
     ]
     max_count = 1
+    in_whats_new = False
 
     UPCOMING_COUNT = 5
+    UPDATES_COUNT = 5
 
     class Meta:
         verbose_name = _("home page")
@@ -66,6 +69,7 @@ class HomePage(BasePage):
             .order_by("-issue_date")
             .first(),
             entry_points=self.entry_points(),
+            latest_updates=latest_updates(self.UPDATES_COUNT),
         )
         return context
 

@@ -186,6 +186,7 @@ class Suggestion(models.Model):
     source = models.CharField(
         _("source"), max_length=20, choices=Source.choices, default=Source.ENGINE
     )
+    message = models.TextField(_("resident's message"), blank=True, max_length=1000)
     notes = models.TextField(_("coordinator's notes"), blank=True)
     created_at = models.DateTimeField(_("suggested at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

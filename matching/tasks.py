@@ -69,3 +69,58 @@ def send_acceptance_emails(suggestion_id):
 
 def _office():
     return _("Musashino City, Civic Activity Promotion Section")
+
+
+@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def send_registration_confirmation(profile_id, confirm_url):
+    """The e-mail with the link that confirms a registration (valid for 7 days)."""
+    profile = ResidentProfile.objects.filter(pk=profile_id, email_confirmed_at__isnull=True).first()
+    if profile is None or not profile.email:
+        return 0
+    return send_mail(
+        _("Please confirm your registration"),
+        _(
+            "Dear %(name)s,\n\nThank you for registering with the civic-activity portal. "
+            "Please open this link within 7 days to confirm your e-mail address; we will "
+            "then send you suggestions of activities that suit you.\n\n%(url)s\n\n"
+            "If you did not register, you can ignore this e-mail and nothing will be "
+            "sent to you again.\n\n%(office)s"
+        )
+        % {"name": profile.name, "url": confirm_url, "office": _office()},
+        settings.DEFAULT_FROM_EMAIL,
+        [profile.email],
+    )
+
+
+@shared_task
+def refresh_resident_suggestions(profile_id):
+    """Suggestions for one resident who has just confirmed their address."""
+    profile = ResidentProfile.objects.filter(pk=profile_id).first()
+    return len(services.refresh_suggestions(profile)) if profile else 0
+
+
+@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def send_interest_confirmation(suggestion_id):
+    """Tell a resident who said 「参加してみたい」 that the office has it."""
+    suggestion = (
+        Suggestion.objects.select_related("profile", "opportunity")
+        .filter(pk=suggestion_id, source=Suggestion.Source.RESIDENT)
+        .first()
+    )
+    if suggestion is None or not suggestion.profile.email or suggestion.opportunity is None:
+        return 0
+    return send_mail(
+        _("We have received your request: %(title)s") % {"title": suggestion.opportunity.title},
+        _(
+            "Dear %(name)s,\n\nThank you for your interest in “%(title)s”. The civic-activity "
+            "office will contact you within a few working days to introduce you to the "
+            "group.\n\n%(office)s"
+        )
+        % {
+            "name": suggestion.profile.name,
+            "title": suggestion.opportunity.title,
+            "office": _office(),
+        },
+        settings.DEFAULT_FROM_EMAIL,
+        [suggestion.profile.email],
+    )

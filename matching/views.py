@@ -1,12 +1,17 @@
-"""The JSON ranking endpoint the resident pages use. Nothing is stored."""
+"""Residents' pages (find, register, 参加してみたい) and the JSON ranking endpoint."""
 
 import json
 
-from django.http import JsonResponse
+from django.db import transaction
+from django.http import JsonResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from . import residents, services, tasks
+from .forms import ContactForm, InterestForm, MatchingForm
 from .ranking_io import rank_profiles_data
 from .sources import ProfileError
 
@@ -48,3 +53,131 @@ def rank_api(request):
 
 def _error(message, status=400):
     return JsonResponse({"error": message}, status=status, json_dumps_params=READABLE)
+
+
+# -- resident pages ---------------------------------------------------------------
+
+OPPORTUNITY_RESULTS = 10
+GROUP_RESULTS = 5
+
+
+def find(request):
+    """「あなたに合う活動を探す」: the form, and with answers the ranked results.
+
+    A GET form: nothing is stored, the results can be bookmarked, and it works
+    without JavaScript.
+    """
+    form = MatchingForm(request.GET or None)
+    context = {"form": form, "contact_form": ContactForm(prefix="contact")}
+    if form.is_bound and form.is_valid():
+        context.update(_ranked(form))
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "matching/find.html", context, status=status)
+
+
+def _ranked(form):
+    from cms.groups.models import GroupPage
+    from cms.opportunities.models import OpportunityPage
+
+    record = form.profile_record()
+    opportunity_results = services.rank(record, limit=OPPORTUNITY_RESULTS)
+    group_results = services.rank(record, limit=GROUP_RESULTS, kind="groups")
+    opportunities = {
+        page.slug: page
+        for page in OpportunityPage.objects.live()
+        .public()
+        .filter(slug__in=[r.key for r in opportunity_results])
+        .select_related("area", "facility")
+    }
+    groups = {
+        page.slug: page
+        for page in GroupPage.objects.live()
+        .public()
+        .filter(slug__in=[r.key for r in group_results])
+    }
+    query = form.query_string()
+    return {
+        "profile_query": query,
+        "hidden_profile": [
+            (name, value) for name, values in QueryDict(query).lists() for value in values
+        ],
+        "opportunity_rows": [
+            {"result": r, "page": opportunities[r.key]}
+            for r in opportunity_results
+            if r.key in opportunities
+        ],
+        "group_rows": [
+            {"result": r, "page": groups[r.key]} for r in group_results if r.key in groups
+        ],
+    }
+
+
+@require_POST
+def register(request):
+    """Register the profile on the results page to receive suggestions later."""
+    form = MatchingForm(request.POST)
+    contact_form = ContactForm(request.POST, prefix="contact")
+    if not (form.is_valid() and contact_form.is_valid()):
+        # Everything typed comes back, with the errors beside their fields.
+        context = {"form": form, "contact_form": contact_form, "show_registration": True}
+        if form.is_valid():
+            context.update(_ranked(form))
+        return render(request, "matching/find.html", context, status=400)
+    profile = residents.register(form, contact_form)
+    url = request.build_absolute_uri(
+        reverse("matching_confirm", args=[residents.confirmation_token(profile)])
+    )
+    transaction.on_commit(lambda: tasks.send_registration_confirmation.delay(profile.pk, url))
+    return redirect("matching_registration_sent")
+
+
+def registration_sent(request):
+    return render(request, "matching/registration_sent.html")
+
+
+def confirm(request, token):
+    """The link in the confirmation e-mail: a button (POST), so that mail
+    scanners opening the link do not confirm for the resident."""
+    profile = residents.profile_for_token(token)
+    if profile is None:
+        return render(request, "matching/confirm.html", {"invalid": True}, status=400)
+    if request.method == "POST":
+        profile = residents.confirm(profile)
+        transaction.on_commit(lambda: tasks.refresh_resident_suggestions.delay(profile.pk))
+        return render(request, "matching/confirm.html", {"confirmed": True})
+    return render(request, "matching/confirm.html", {"profile": profile})
+
+
+def _open_opportunity(page_id):
+    from cms.opportunities.models import OpportunityPage
+
+    return get_object_or_404(OpportunityPage.objects.live().public(), pk=page_id)
+
+
+def interest(request, page_id):
+    """「参加してみたい」 for an opportunity: name, contact, message, consent."""
+    page = _open_opportunity(page_id)
+    if not page.is_open or page.has_ended:
+        return render(request, "matching/interest.html", {"opportunity": page, "closed": True})
+    profile_query = request.POST.get("profile", "") if request.method == "POST" else ""
+    if request.method == "GET":
+        profile_query = request.GET.urlencode()
+    matching_form = MatchingForm(QueryDict(profile_query[:4000]))
+    matching_form = matching_form if matching_form.is_valid() else None
+    form = InterestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        suggestion = residents.express_interest(page, form, matching_form)
+        if suggestion is not None:
+            transaction.on_commit(lambda: tasks.send_interest_confirmation.delay(suggestion.pk))
+        return redirect("matching_interest_sent", page_id=page.pk)
+    context = {
+        "opportunity": page,
+        "form": form,
+        "profile_query": matching_form.query_string() if matching_form else "",
+    }
+    return render(request, "matching/interest.html", context, status=400 if form.errors else 200)
+
+
+def interest_sent(request, page_id):
+    page = _open_opportunity(page_id)
+    return render(request, "matching/interest_sent.html", {"opportunity": page})

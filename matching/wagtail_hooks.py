@@ -67,6 +67,7 @@ class SuggestionViewSet(SnippetViewSet):
         Column("target", label=_("opportunity or group")),
         Column("score_display", label=_("score"), sort_key="score"),
         "status",
+        "source",
         Column("reasons_text", label=_("reasons")),
         "created_at",
     ]
@@ -75,8 +76,10 @@ class SuggestionViewSet(SnippetViewSet):
     inspect_view_fields = [
         "profile",
         "target",
+        "source",
         "score_display",
         "reasons_text",
+        "message",
         "status",
         "notes",
         "history",

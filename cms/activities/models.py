@@ -8,12 +8,14 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Case, Count, F, IntegerField, Value, When
 from django.db.models.functions import Coalesce, ExtractYear
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, PageManager
 from wagtail.query import PageQuerySet
@@ -23,6 +25,8 @@ from cms.core import wareki
 from cms.core.blocks import BaseStreamBlock
 from cms.core.models import BasePage
 from search.index import JapaneseAutocompleteField, JapaneseSearchField
+
+from .calendars import google_calendar_url, ical_response
 
 
 class ActivityKind(models.TextChoices):
@@ -106,6 +110,18 @@ class ActivityQuerySet(PageQuerySet):
             .order_by("start_date", F("start_time").asc(nulls_first=True), "pk")
         )
 
+    def between(self, first, last):
+        """Activities held on any day from `first` to `last`, soonest first.
+
+        An activity over several days is included when any of its days falls
+        in the range, so an exhibition that began last month still shows.
+        """
+        return (
+            self.with_final_day()
+            .filter(start_date__lte=last, final_day__gte=first)
+            .order_by("start_date", F("start_time").asc(nulls_first=True), "pk")
+        )
+
     def past(self, now=None):
         """Activities that have ended, most recent first."""
         return (
@@ -179,11 +195,22 @@ class ActivityQuerySet(PageQuerySet):
 ActivityManager = PageManager.from_queryset(ActivityQuerySet)
 
 
+def routed_file_url(page, name):
+    """The URL of a route that serves a file, e.g. ``/activities/calendar.ics``.
+
+    RoutablePageMixin ends every route with a slash; a file name reads better
+    without one, and cms/urls.py hands such paths to Wagtail. None while the
+    page has no URL (a preview before the first save).
+    """
+    url = page.url
+    return url and url + page.reverse_subpage(name).rstrip("/")
+
+
 class ActivityBody(BaseStreamBlock):
     pass
 
 
-class ActivityIndexPage(BasePage):
+class ActivityIndexPage(RoutablePageMixin, BasePage):
     """Lists activities below it, filtered by fiscal year, kind and field."""
 
     introduction = RichTextField(_("introduction"), blank=True)
@@ -208,6 +235,12 @@ class ActivityIndexPage(BasePage):
     parent_page_types = ["home.HomePage", "activities.ActivityIndexPage"]
 
     PAST_PER_PAGE = 20
+    # Months the calendar serves: anything else is a 404, not an empty page.
+    CALENDAR_YEARS = range(2000, 2101)
+    # Subscribed calendars keep recent activities rather than losing them the
+    # day after they end.
+    ICAL_PAST_DAYS = 90
+    in_whats_new = False
 
     class Meta:
         verbose_name = _("activity index page")
@@ -222,20 +255,69 @@ class ActivityIndexPage(BasePage):
             .prefetch_related("fields")
         )
 
-    def get_context(self, request, *args, **kwargs):
+    @path("")
+    def index_route(self, request, *args, **kwargs):
+        """The listing; the calendar routes render without its filters and paging."""
+        return self.render(request, context_overrides=self.listing_context(request))
+
+    @path("calendar/", name="calendar")
+    @path("calendar/<int:year>/<int:month>/", name="calendar_month")
+    def calendar(self, request, year=None, month=None):
+        """The activities of one month, by day; the current month in Japan by default."""
+        if year is None:
+            first = timezone.localdate().replace(day=1)
+        elif year in self.CALENDAR_YEARS and 1 <= month <= 12:
+            first = datetime.date(year, month, 1)
+        else:
+            raise Http404
+        last = (first + datetime.timedelta(days=31)).replace(day=1) - datetime.timedelta(days=1)
+        days = defaultdict(list)
+        for activity in self.activities().between(first, last):
+            # One entry per activity, on its first day within the month.
+            days[max(activity.start_date, first)].append(activity)
+        previous = (first - datetime.timedelta(days=1)).replace(day=1)
+        following = last + datetime.timedelta(days=1)
+        return self.render(
+            request,
+            template="activities/activity_calendar.html",
+            context_overrides={
+                "month": first,
+                "subpage_title": wareki.format_month(first.year, first.month),
+                "days": sorted(days.items()),
+                "previous_month": previous if previous.year in self.CALENDAR_YEARS else None,
+                "next_month": following if following.year in self.CALENDAR_YEARS else None,
+            },
+        )
+
+    @path("calendar.ics/", name="ical")
+    def ical(self, request):
+        """Upcoming activities and those of the last 90 days, for calendar apps."""
+        since = timezone.localdate() - datetime.timedelta(days=self.ICAL_PAST_DAYS)
+        activities = self.activities().with_final_day().filter(final_day__gte=since)
+        return ical_response(
+            request,
+            activities.order_by("start_date", "pk"),
+            name=self.title,
+            filename=f"{self.slug}.ics",
+        )
+
+    def ical_url(self):
+        return routed_file_url(self, "ical")
+
+    def listing_context(self, request):
+        """The filtered listing: upcoming activities, then past ones a page at a time."""
         from .forms import ActivityFilterForm
 
-        context = super().get_context(request, *args, **kwargs)
         activities = self.activities()
         form = ActivityFilterForm(request.GET or None, fiscal_years=activities.fiscal_years())
         activities = form.apply(activities)
         now = timezone.now()
         past = Paginator(activities.past(now), self.PAST_PER_PAGE).get_page(request.GET.get("page"))
-        context.update(
-            filter_form=form,
-            upcoming_activities=activities.upcoming(now),
-            past_activities=past,
-        )
+        context = {
+            "filter_form": form,
+            "upcoming_activities": activities.upcoming(now),
+            "past_activities": past,
+        }
         if self.show_series:
             context["series_sections"] = self.series_sections(activities)
         return context
@@ -251,7 +333,7 @@ class ActivityIndexPage(BasePage):
         )
 
 
-class ActivityPage(BasePage):
+class ActivityPage(RoutablePageMixin, BasePage):
     """One event, lecture, café, study session or report."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
@@ -405,6 +487,15 @@ class ActivityPage(BasePage):
         return self.has_ended()
 
     @property
+    def is_multi_day(self):
+        return self.last_day != self.start_date
+
+    @property
+    def time_range(self):
+        """午後1時30分から4時まで: the times without the date."""
+        return wareki.format_time_range(self.start_time, self.end_time)
+
+    @property
     def fiscal_year(self):
         return wareki.fiscal_year_of(self.start_date)
 
@@ -431,7 +522,17 @@ class ActivityPage(BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["participations"] = self.participations.select_related("group")
+        if not self.is_over:
+            context["google_calendar_url"] = google_calendar_url(self, request)
         return context
+
+    @path("event.ics/", name="ical")
+    def ical(self, request):
+        """This activity as an iCalendar file for residents' calendar apps."""
+        return ical_response(request, [self], name=self.title, filename=f"activity-{self.pk}.ics")
+
+    def ical_url(self):
+        return routed_file_url(self, "ical")
 
     @property
     def venue_label(self):

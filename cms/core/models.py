@@ -10,6 +10,7 @@ import re
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -18,7 +19,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.documents import get_document_model
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, get_page_models
 from wagtail.search import index
 
 from search.index import JapaneseAutocompleteField, JapaneseSearchField, page_search_fields
@@ -158,6 +159,10 @@ class BasePage(Page):
 
     search_fields = page_search_fields()
 
+    # Publishing the page is news (新着情報 on the home page and the feeds);
+    # index pages say False, their news being their children.
+    in_whats_new = True
+
     settings_panels = Page.settings_panels + [
         MultiFieldPanel(
             [FieldPanel("contact_point"), FieldPanel("sample_content")],
@@ -218,6 +223,18 @@ class BasePage(Page):
         return any((doc.file_extension or "").lower() == "pdf" for doc in self.linked_documents())
 
 
+def latest_updates(limit):
+    """Live public pages most recently published or updated, newest first (新着情報)."""
+    types = [model for model in get_page_models() if getattr(model, "in_whats_new", False)]
+    return (
+        Page.objects.live()
+        .public()
+        .type(*types)
+        .order_by(F("last_published_at").desc(nulls_last=True), "-pk")
+        .specific()[:limit]
+    )
+
+
 class IndexPage(BasePage):
     """An index of the child pages of one type, with an introduction and filters.
 
@@ -232,6 +249,7 @@ class IndexPage(BasePage):
 
     listing_context_name = "items"
     filter_form_class = None
+    in_whats_new = False
 
     class Meta:
         abstract = True

@@ -25,6 +25,7 @@ __all__ = [
     "format_event_datetime",
     "format_fiscal_year",
     "format_month",
+    "format_month_day",
     "format_time",
     "format_time_range",
 ]
@@ -116,10 +117,20 @@ def format_date(d: date | datetime, *, weekday: bool = True, western: bool = Tru
     parts = [era_year_label(name, year)]
     if western:
         parts.append(f"({local.year}年)")
-    parts.append(f"{local.month}月{local.day}日")
-    if weekday:
-        parts.append(f"({_WEEKDAYS[local.weekday()]})")
+    parts.append(format_month_day(local, weekday=weekday))
     return "".join(parts)
+
+
+def format_month_day(d: date | datetime, *, weekday: bool = True) -> str:
+    """Format a date without its year, under a heading that gives it: ``"12月5日(土)"``.
+
+    Aware datetimes are converted to Asia/Tokyo first.
+    """
+    local = _local_date(d)
+    text = f"{local.month}月{local.day}日"
+    if weekday:
+        text += f"({_WEEKDAYS[local.weekday()]})"
+    return text
 
 
 def _clock(t: time) -> str:

@@ -24,6 +24,8 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.documents import get_document_model
 from wagtail.models import Collection, Locale, Page, Site
 
+from cms.accessibility.importer import LATEST_RESULTS, import_results_file
+from cms.accessibility.models import AccessibilityPolicyPage, AccessibilityReportPage
 from cms.activities.models import (
     ActivityIndexPage,
     ActivityPage,
@@ -140,6 +142,7 @@ class DemoLoader:
         self.load_sample_activities(activities_index, facilities, plan)
         self.load_newsletters(home)
         self.load_about(home, site["about"])
+        self.load_accessibility(home)
         self.load_featured(home, site["home"]["featured"])
         self.ensure_demo_admin()
         return self.report
@@ -500,6 +503,39 @@ class DemoLoader:
             introduction=data["introduction"],
             body=[("paragraph", data["body"])],
         )
+
+    def load_accessibility(self, home):
+        """The accessibility policy, its test-results page and the latest run, if measured.
+
+        The run comes only from a real browser run (tests/browser writes it);
+        without the file the results page says there are no results yet.
+        """
+        data = read_data("accessibility")
+        policy_data, results_data = data["policy"], data["results"]
+        policy, _ = self.get_or_create_child(
+            home,
+            AccessibilityPolicyPage,
+            policy_data["slug"],
+            title=policy_data["title"],
+            introduction=policy_data["introduction"],
+            target_level=policy_data["target_level"],
+            target_date=datetime.date.fromisoformat(policy_data["target_date"]),
+            body=policy_data["body"],
+            sample_content=policy_data.get("sample_content", False),
+        )
+        self.get_or_create_child(
+            policy,
+            AccessibilityReportPage,
+            results_data["slug"],
+            title=results_data["title"],
+            introduction=results_data["introduction"],
+            scope=results_data["scope"],
+            technologies=results_data["technologies"],
+        )
+        if LATEST_RESULTS.exists():
+            outcome = import_results_file(LATEST_RESULTS)
+            if outcome.created:
+                self.report.add("accessibility test run", outcome.run)
 
     def load_featured(self, home, slugs):
         if home.featured_activities.exists():

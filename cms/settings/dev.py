@@ -1,9 +1,10 @@
 """Local development: `make run`. SQLite, eager Celery, console e-mail."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, env_bool
 
-DEBUG = True
+# DJANGO_DEBUG=0 shows the site's own 404/500 pages (the browser tests use it).
+DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", "dev-only-not-secret-musashino")
 ALLOWED_HOSTS = ["*"]
 STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405

@@ -1,10 +1,27 @@
 """The 21 weekly time slots (mon-am … sun-eve) residents and opportunities name."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PERIODS = ("am", "pm", "eve")
 SLOT_CODES = tuple(f"{day}-{period}" for day in DAYS for period in PERIODS)
+
+# Short headings for the availability grid (days across, periods down).
+DAY_LABELS = {
+    "mon": pgettext_lazy("weekday", "Mon"),
+    "tue": pgettext_lazy("weekday", "Tue"),
+    "wed": pgettext_lazy("weekday", "Wed"),
+    "thu": pgettext_lazy("weekday", "Thu"),
+    "fri": pgettext_lazy("weekday", "Fri"),
+    "sat": pgettext_lazy("weekday", "Sat"),
+    "sun": pgettext_lazy("weekday", "Sun"),
+}
+PERIOD_LABELS = {
+    "am": pgettext_lazy("slot", "Morning"),
+    "pm": pgettext_lazy("slot", "Afternoon"),
+    "eve": pgettext_lazy("slot", "Evening"),
+}
 
 _POSITION = {code: position for position, code in enumerate(SLOT_CODES)}
 

@@ -13,4 +13,6 @@ PAGE_TYPES = [
     "facilitypage",
     "planpage",
     "opportunitypage",
+    "accessibilitypolicypage",
+    "accessibilityreportpage",
 ]

@@ -3,6 +3,7 @@
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 
+from cms.accessibility.models import AccessibilityPolicyPage, AccessibilityReportPage
 from cms.activities.models import ActivityIndexPage, ActivityPage
 from cms.core.models import StandardPage
 from cms.facilities.models import FacilityIndexPage, FacilityPage
@@ -25,6 +26,7 @@ class PageTreeTests(WagtailPageTestCase):
                 FacilityIndexPage,
                 PlanPage,
                 StandardPage,
+                AccessibilityPolicyPage,
             },
         )
 
@@ -48,6 +50,12 @@ class PageTreeTests(WagtailPageTestCase):
         self.assertAllowedParentPageTypes(PlanPage, {HomePage})
         self.assertAllowedParentPageTypes(StandardPage, {HomePage, StandardPage, PlanPage})
         self.assertAllowedSubpageTypes(StandardPage, {StandardPage})
+
+    def test_accessibility_results_live_under_the_policy(self):
+        self.assertAllowedParentPageTypes(AccessibilityPolicyPage, {HomePage})
+        self.assertAllowedSubpageTypes(AccessibilityPolicyPage, {AccessibilityReportPage})
+        self.assertAllowedParentPageTypes(AccessibilityReportPage, {AccessibilityPolicyPage})
+        self.assertAllowedSubpageTypes(AccessibilityReportPage, set())
 
     def test_only_one_home_page(self):
         self.assertEqual(HomePage.max_count, 1)

@@ -9,6 +9,7 @@ from decimal import Decimal
 import factory
 import wagtail_factories
 
+from cms.accessibility.models import AccessibilityPolicyPage, AccessibilityReportPage
 from cms.activities.models import ActivityIndexPage, ActivityPage, ActivitySeries
 from cms.core.models import Area, ContactPoint, FieldOfActivity, StandardPage
 from cms.facilities.models import FacilityIndexPage, FacilityPage
@@ -170,3 +171,21 @@ class PlanPageFactory(wagtail_factories.PageFactory):
 
     title = "基本計画"
     plan = factory.SubFactory(BasicPlanFactory)
+
+
+class AccessibilityPolicyPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = AccessibilityPolicyPage
+
+    title = "アクセシビリティ方針"
+    slug = factory.Sequence(lambda n: f"accessibility-{n}")
+    introduction = "<p>誰もが使えるサイトを目指します。</p>"
+    target_level = "AA"
+
+
+class AccessibilityReportPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = AccessibilityReportPage
+
+    title = "試験結果"
+    slug = factory.Sequence(lambda n: f"results-{n}")

@@ -15,13 +15,21 @@ register = template.Library()
 
 @register.filter
 def jdate(value, arg=""):
-    """令和6年(2024年)1月4日(木); `|jdate:"short"` drops the Western year."""
+    """令和6年(2024年)1月4日(木); `|jdate:"short"` drops the Western year, "noyear" both years."""
     if not value:
         return ""
     options = {part.strip() for part in arg.split(",") if part.strip()}
+    if "noyear" in options:
+        return wareki.format_month_day(value, weekday="noweekday" not in options)
     return wareki.format_date(
         value, weekday="noweekday" not in options, western="short" not in options
     )
+
+
+@register.filter
+def jmonth(value):
+    """令和8年(2026年)12月 from a date."""
+    return wareki.format_month(value.year, value.month) if value else ""
 
 
 @register.filter
@@ -61,8 +69,14 @@ def page_contact(context, page):
 
 @register.inclusion_tag("includes/breadcrumbs.html", takes_context=True)
 def breadcrumbs(context, page):
+    """The trail to `page`; a route of the page (e.g. a calendar month) sets `subpage_title`."""
     ancestors = page.get_ancestors().filter(depth__gt=1).specific() if page else []
-    return {"ancestors": ancestors, "page": page, "request": context.get("request")}
+    return {
+        "ancestors": ancestors,
+        "page": page,
+        "subpage_title": context.get("subpage_title"),
+        "request": context.get("request"),
+    }
 
 
 @register.simple_tag(takes_context=True)

@@ -14,6 +14,7 @@ from cms.core.wareki import (
     format_event_datetime,
     format_fiscal_year,
     format_month,
+    format_month_day,
     format_time,
     format_time_range,
 )
@@ -430,3 +431,15 @@ def test_format_month_invalid_month_raises(year, month):
 def test_format_month_before_meiji_raises():
     with pytest.raises(ValueError, match="Meiji"):
         format_month(1868, 9)
+
+
+# --- format_month_day ---------------------------------------------------------------------
+
+
+def test_format_month_day_for_a_heading_that_gives_the_year():
+    assert format_month_day(date(2026, 12, 5)) == "12月5日(土)"
+    assert format_month_day(date(2026, 12, 5), weekday=False) == "12月5日"
+
+
+def test_format_month_day_takes_the_tokyo_day():
+    assert format_month_day(datetime(2026, 12, 4, 15, 30, tzinfo=UTC)) == "12月5日(土)"

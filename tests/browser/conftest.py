@@ -1,0 +1,361 @@
+"""Browser tests: Debian's Chromium, driven by Playwright, against the site
+served by a real server process (`manage.py runserver`) on its own database.
+
+`make test` runs them on SQLite with Celery inline; `make test-services` on
+PostgreSQL with a real Celery worker on Redis. They skip, saying why, when
+Chromium, Playwright or axe-core (`make browser-deps`) is missing; with
+REQUIRE_BROWSER=1 (CI) a missing piece fails instead.
+
+Every page a test visits can be checked with axe-core (`axe_check`); the
+results go to artifacts/accessibility/results.json at the end of the run, the
+file `import_accessibility_results` publishes on the test-results page.
+Screenshots go to artifacts/screenshots/.
+"""
+
+import contextlib
+import datetime
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "artifacts"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+ADMIN = ("admin", os.environ.get("DEMO_ADMIN_PASSWORD", "musashino-demo"))
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 740}
+
+
+def _missing():
+    """Why the browser tests cannot run here, or None."""
+    if not Path(CHROMIUM).exists():
+        return f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed (make install)"
+    if not AXE.exists():
+        return "axe-core is not installed (make browser-deps: npm ci in tests/browser)"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = _missing()
+    browser_items = [item for item in items if "tests/browser/" in str(item.fspath)]
+    required = os.environ.get("REQUIRE_BROWSER") == "1"
+    for item in browser_items:
+        item.add_marker(pytest.mark.browser)
+        if reason and not required:  # with REQUIRE_BROWSER=1 the `site` fixture fails
+            item.add_marker(pytest.mark.skip(reason=f"browser tests skipped: {reason}"))
+    if reason and browser_items:
+        sys.stderr.write(f"\n*** browser tests skipped: {reason}\n")
+
+
+# -- the server -------------------------------------------------------------------
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _services_database_url():
+    """A fresh PostgreSQL database beside the test one when the run has services."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return None
+    parts = urlsplit(url)
+    name = "musashino_browser"
+    admin = parts._replace(path="/postgres").geturl()
+    import psycopg
+
+    with psycopg.connect(admin.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    return parts._replace(path=f"/{name}").geturl()
+
+
+def _manage(env, *args, timeout=300):
+    subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=timeout,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def _wait_for(url, process, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer within {seconds} s")
+
+
+class Site:
+    """The served site: its URL, its environment and the e-mail it sent."""
+
+    def __init__(self, url, env, mail_dir):
+        self.url = url
+        self.env = env
+        self.mail_dir = mail_dir
+
+    def __call__(self, path):
+        return self.url + path
+
+    def manage(self, *args):
+        """Run a management command against the served site's database."""
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        return result.stdout
+
+    def mails(self):
+        """Every e-mail sent so far, as text (the file backend's messages)."""
+        if not self.mail_dir.exists():
+            return []
+        texts = []
+        for path in sorted(self.mail_dir.iterdir()):
+            import email
+            from email import policy
+
+            raw = path.read_bytes()
+            for chunk in raw.split(b"\n" + b"-" * 79 + b"\n"):
+                if chunk.strip():
+                    message = email.message_from_bytes(chunk, policy=policy.default)
+                    body = message.get_body(("plain",))
+                    texts.append(
+                        {
+                            "to": str(message["To"]),
+                            "subject": str(message["Subject"]),
+                            "body": body.get_content() if body else "",
+                        }
+                    )
+        return texts
+
+    def wait_for_mail(self, predicate, seconds=30):
+        """The first e-mail for which predicate(mail) holds; the worker may be slower."""
+        deadline = time.monotonic() + seconds
+        while True:
+            found = [mail for mail in self.mails() if predicate(mail)]
+            if found or time.monotonic() > deadline:
+                return found[0] if found else None
+            time.sleep(0.25)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """Migrate a new database, load the demo content and serve it."""
+    if _missing():
+        pytest.fail(f"REQUIRE_BROWSER=1 but {_missing()}")
+    base = tmp_path_factory.mktemp("browser-site")
+    mail_dir = base / "mail"
+    database_url = _services_database_url()
+    services = database_url is not None
+    broker = os.environ.get("BROWSER_BROKER_URL", "redis://127.0.0.1:6379/2") if services else ""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+        "DJANGO_DEBUG": "0",
+        "DATABASE_URL": database_url or f"sqlite:///{base / 'site.sqlite3'}",
+        "REDIS_URL": broker,
+        "CELERY_BROKER_URL": broker,
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "DJANGO_EMAIL_FILE_PATH": str(mail_dir),
+        "DJANGO_MEDIA_ROOT": str(base / "media"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    _manage(env, "migrate", "--noinput")
+    _manage(env, "load_demo_content")
+    _manage(env, "import_civic_data", "matching/samples/civic_data.json")
+    port = _free_port()
+    log = open(base / "server.log", "w")  # noqa: SIM115 - closed below
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}"]
+            + ["--noreload", "--insecure"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    ]
+    if services:
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "cms", "worker", "--pool=solo"]
+                + ["--loglevel=WARNING", "--without-heartbeat", "--without-gossip"]
+                + ["--without-mingle", "-n", f"browser-{os.getpid()}@%h"],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(url + "/", processes[0])
+        yield Site(url, env, mail_dir)
+    finally:
+        for process in processes:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        log.close()
+        ARTIFACTS.mkdir(exist_ok=True)
+        shutil.copy(base / "server.log", ARTIFACTS / "browser-server.log")
+
+
+# -- the browser ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def browser_version(browser):
+    return f"Chromium {browser.version}"
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=DESKTOP, locale="ja-JP", timezone_id="Asia/Tokyo")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    context = browser.new_context(
+        viewport=PHONE, locale="ja-JP", timezone_id="Asia/Tokyo", is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page, name):
+    """Save a full-page screenshot as a test artefact."""
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"]
+    page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)
+
+
+def login(page, site, username=ADMIN[0], password=ADMIN[1]):
+    page.goto(site("/admin/login/"))
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+# -- axe-core ---------------------------------------------------------------------
+
+_RESULTS = []
+
+
+def _rules(entries):
+    return [{"id": entry["id"], "tags": entry["tags"]} for entry in entries]
+
+
+@pytest.fixture(scope="session")
+def axe_results(browser_version):
+    """Collects every axe run; written to artifacts/accessibility/results.json."""
+    yield _RESULTS
+    if not _RESULTS:
+        return
+    folder = ARTIFACTS / "accessibility"
+    folder.mkdir(parents=True, exist_ok=True)
+    axe_version = json.loads((AXE.parent / "package.json").read_text())["version"]
+    tokyo = datetime.timezone(datetime.timedelta(hours=9))
+    report = {
+        "tested_at": datetime.datetime.now(tokyo).isoformat(timespec="seconds"),
+        "tool": {"name": "axe-core", "version": axe_version},
+        "browser": browser_version,
+        "standard": "JIS X 8341-3:2016",
+        "target_level": "AA",
+        "tags": AXE_TAGS,
+        "pages": _RESULTS,
+    }
+    (folder / "results.json").write_text(json.dumps(report, ensure_ascii=False, indent=1))
+
+
+@pytest.fixture
+def axe_check(axe_results):
+    """axe_check(page, page_type) runs axe-core on the page as it is now, records
+    the result and returns the violations (a test asserts there are none)."""
+
+    def check(page, page_type):
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        )
+        violations = [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "tags": v["tags"],
+                "nodes": len(v["nodes"]),
+                "targets": [node["target"] for node in v["nodes"][:5]],
+            }
+            for v in result["violations"]
+        ]
+        size = page.viewport_size
+        axe_results.append(
+            {
+                "url": page.url,
+                "path": urlsplit(page.url).path
+                + (f"?{urlsplit(page.url).query}" if urlsplit(page.url).query else ""),
+                "page_type": page_type,
+                "title": page.title(),
+                "viewport": f"{size['width']}x{size['height']}",
+                "violations": violations,
+                "passes": _rules(result["passes"]),
+                "incomplete": _rules(result["incomplete"]),
+                "inapplicable": _rules(result["inapplicable"]),
+            }
+        )
+        return violations
+
+    return check

@@ -1,0 +1,27 @@
+"""Print {page model label: path} for one live public page of every page type.
+
+Run with the served site's environment (`python -m tests.browser.page_samples`);
+the accessibility test checks each path, so a new page type without a live
+page in the demo content fails there instead of going unchecked.
+"""
+
+import json
+
+import django
+
+
+def page_samples():
+    from wagtail.models import Page, get_page_models
+
+    samples = {}
+    for model in get_page_models():
+        if model is Page or model._meta.abstract:
+            continue
+        page = model.objects.live().public().order_by("path").first()
+        samples[model._meta.label_lower] = page.url if page else None
+    return samples
+
+
+if __name__ == "__main__":
+    django.setup()
+    print(json.dumps(page_samples()))  # noqa: T201

@@ -1,0 +1,131 @@
+"""The three journeys of issue 5, as people take them, in Chromium.
+
+1. A resident fills in 「あなたに合う活動を探す」, reads why each opportunity
+   is suggested, and says 「参加してみたい」 (and gets a confirmation e-mail).
+2. An editor creates and publishes an event in the Wagtail admin; it appears
+   on the calendar, in the iCalendar feed and in search.
+3. A coordinator opens the resident's suggestion and accepts it; the e-mail
+   to the resident goes out (through the real Celery worker in the services run).
+"""
+
+import datetime
+import urllib.request
+import uuid
+
+from tests.browser.conftest import login, screenshot
+
+RESIDENT_SKILL = "読み聞かせ"
+
+
+def _find_for_me(page, site):
+    """The resident's part up to the ranked results: keyboard for the grid."""
+    page.goto(site("/"))
+    page.get_by_role("link", name="あなたに合う活動を探す").first.click()
+    page.get_by_label(RESIDENT_SKILL).check()
+    page.get_by_label("関心のあること").fill("子育て")
+    # The availability grid is plain checkboxes: Tab to one, Space ticks it.
+    page.locator("#slot-tue-am").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # Thursday morning
+    page.keyboard.press("Space")
+    page.get_by_label("お住まいの地域").select_option(label="吉祥寺本町")
+    page.get_by_role("button", name="この条件で探す").click()
+    page.wait_for_selector(".match-result")
+
+
+def _take_part(page, site, name, email):
+    first = page.locator(".match-result").first
+    title = first.locator("h3").inner_text()
+    first.get_by_role("link", name="参加してみたい").click()
+    page.get_by_label("お名前").fill(name)
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("団体へのメッセージ", exact=False).fill("土曜日も参加できます。")
+    page.get_by_label("同意します", exact=False).check()
+    page.get_by_role("button", name="送信").click()
+    page.wait_for_selector("text=ありがとうございます")
+    return title
+
+
+def test_resident_finds_opportunities_and_asks_to_take_part(site, page, axe_check):
+    _find_for_me(page, site)
+    results = page.locator(".match-result")
+    assert results.count() >= 3
+    top = results.first.inner_text()
+    # The reasons say why, in the resident's terms.
+    assert f"スキル「{RESIDENT_SKILL}」が一致" in page.locator("main").inner_text()
+    assert "火曜午前" in page.locator("main").inner_text() or "木曜午前" in top
+    assert page.get_by_label("火曜午前").is_checked(), "the form keeps what was entered"
+    assert not axe_check(page, "matching results (journey)")
+    screenshot(page, "matching-results")
+
+    email = f"resident-{uuid.uuid4().hex[:8]}@example.jp"
+    title = _take_part(page, site, "武蔵野 花子", email)
+    assert title in page.locator("main").inner_text()
+    assert email not in page.content(), "contact details are never shown on the site"
+    screenshot(page, "interest-sent")
+
+    mail = site.wait_for_mail(lambda m: email in m["to"])
+    assert mail is not None, "the resident gets a confirmation e-mail"
+    assert title in mail["subject"]
+
+
+def test_editor_publishes_an_event_that_reaches_calendar_feed_and_search(site, page):
+    day = datetime.date.today() + datetime.timedelta(days=20)
+    title = f"ブラウザ試験の防災ワークショップ {uuid.uuid4().hex[:6]}"
+    login(page, site)
+    page.goto(site("/admin/pages/"))
+    page.get_by_role("link", name="講座・イベント", exact=True).first.click()
+    page.get_by_role("link", name="子ページを追加").first.click()
+    if "/add_subpage/" in page.url:  # more than one page type may go here
+        page.get_by_role("link", name="講座・イベント", exact=True).first.click()
+    page.fill("#id_title", title)
+    page.select_option("#id_kind", "workshop")
+    page.fill("#id_start_date", day.isoformat())
+    page.fill("#id_start_time", "13:30")
+    page.fill("#id_end_time", "15:00")
+    page.fill("#id_summary", "家庭でできる備えを体験しながら学びます。")
+    page.locator("[data-w-dropdown-target='toggle']").last.click()
+    page.locator("button[name=action-publish]").click()
+    page.wait_for_selector(".messages .success, .w-message--success, [role=status]")
+    screenshot(page, "admin-published")
+
+    # The calendar of that month lists it under its day.
+    page.goto(site(f"/activities/calendar/{day.year}/{day.month}/"))
+    assert title in page.locator("main").inner_text()
+    screenshot(page, "calendar")
+
+    # The listing's iCalendar feed carries it, linking back to its page.
+    with urllib.request.urlopen(site("/activities/calendar.ics")) as response:
+        ical = response.read().decode("utf-8")
+    assert title.replace(" ", "") in ical.replace("\r\n ", "").replace(" ", "")
+    assert f"DTSTART;TZID=Asia/Tokyo:{day:%Y%m%d}T133000" in ical
+
+    # And search finds it (the index is updated on publish).
+    page.goto(site("/search/?query=防災ワークショップ"))
+    assert title in page.locator(".search-results").inner_text()
+
+
+def test_coordinator_accepts_a_suggestion_and_the_resident_is_told(site, page):
+    email = f"accept-{uuid.uuid4().hex[:8]}@example.jp"
+    _find_for_me(page, site)
+    title = _take_part(page, site, "吉祥寺 太郎", email)
+
+    page.context.clear_cookies()
+    login(page, site)
+    page.goto(site("/admin/snippets/matching/suggestion/?source=resident"))
+    page.get_by_role("link", name="吉祥寺 太郎", exact=False).first.click()
+    if "/inspect/" in page.url:
+        page.get_by_role("link", name="編集").first.click()
+    assert title in page.locator("main").inner_text()
+    page.select_option("#id_status", "accepted")
+    page.fill("#id_note", "団体代表に電話で紹介済み")
+    page.get_by_role("button", name="保存").first.click()
+    page.wait_for_url(lambda url: "/edit/" not in url)
+    screenshot(page, "coordinator-accepted")
+
+    mail = site.wait_for_mail(
+        lambda m: email in m["to"] and title in m["subject"] and "マッチ" in m["subject"] or False
+    )
+    assert mail is not None, "the resident is told that the match was accepted"

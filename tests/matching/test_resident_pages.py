@@ -1,0 +1,217 @@
+"""「あなたに合う活動を探す」, registration with e-mail confirmation, and
+「参加してみたい」, through the Django test client (the browser journeys are in
+tests/browser)."""
+
+import re
+
+import pytest
+
+from django.core import mail, signing
+from django.urls import reverse
+
+from cms.opportunities.models import OpportunityPage
+from matching import residents
+from matching.models import ResidentProfile, Suggestion
+
+FIND = reverse("matching_find")
+PROFILE = {
+    "skills": ["reading-aloud", "childcare"],
+    "interests": "子育て",
+    "slots": ["tue-am", "thu-am"],
+    "area": "kichijoji-honcho",
+    "max_km": "3",
+}
+
+
+@pytest.fixture
+def opportunity(civic_data):
+    return OpportunityPage.objects.live().get(slug="sample-hiroba-yomikikase")
+
+
+def test_the_form_alone_stores_nothing_and_shows_no_results(client, civic_data):
+    response = client.get(FIND)
+    assert response.status_code == 200
+    assert "match-result" not in response.text
+    assert 'id="slot-mon-am"' in response.text  # the grid, usable without JavaScript
+
+
+def test_results_are_ranked_with_reasons_and_store_nothing(client, civic_data):
+    before = ResidentProfile.objects.count()
+    response = client.get(FIND, PROFILE)
+    assert response.status_code == 200
+    rows = response.context["opportunity_rows"]
+    assert rows, "opportunities are suggested"
+    scores = [row["result"].score for row in rows]
+    assert scores == sorted(scores, reverse=True)
+    assert rows[0]["page"].slug == "sample-hiroba-yomikikase"
+    assert "スキル「読み聞かせ」が一致" in response.text
+    assert response.context["group_rows"], "groups are suggested too"
+    # The entered answers stay ticked, and the take-part link carries them.
+    assert re.search(r'value="tue-am" id="slot-tue-am" checked', response.text)
+    assert "skills=reading-aloud" in response.context["profile_query"]
+    assert ResidentProfile.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"interests": ""},
+        {"skills": "no-such-skill"},
+        {"slots": "mon-midnight"},
+        {"area": "atlantis", "skills": "childcare"},
+        {"max_km": "9999", "skills": "childcare"},
+        {"interests": "あ" * 201},
+    ],
+)
+def test_bad_answers_get_a_clear_error_not_a_500(client, civic_data, query):
+    response = client.get(FIND, {"submitted": "1", **query})
+    assert response.status_code == 400
+    assert "error-summary" in response.text
+    assert response.context.get("opportunity_rows") is None
+
+
+@pytest.fixture
+def post(client, django_capture_on_commit_callbacks):
+    """POST and run what the view queued on commit (the e-mail tasks), as a real
+    request's transaction would."""
+
+    def post(url, data):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(url, data)
+
+    return post
+
+
+def test_registration_is_confirmed_by_e_mail_before_suggestions_start(client, post, civic_data):
+    data = {
+        **PROFILE,
+        "contact-name": "武蔵野 花子",
+        "contact-email": "hanako@example.jp",
+        "contact-consent": "on",
+    }
+    response = post(reverse("matching_register"), data)
+    assert response.status_code == 302
+    profile = ResidentProfile.objects.get(email="hanako@example.jp")
+    assert profile.consent and profile.email_confirmed_at is None
+    assert not profile.receives_suggestions and not profile.suggestions.exists()
+    assert sorted(profile.skills.values_list("slug", flat=True)) == sorted(PROFILE["skills"])
+    assert profile.slots.count() == 2 and profile.home_area.slug == "kichijoji-honcho"
+
+    (message,) = mail.outbox
+    assert message.to == ["hanako@example.jp"]
+    link = re.search(r"http://testserver(/matching/confirm/\S+/)", message.body).group(1)
+    # Opening the link only shows a button: mail scanners do not confirm.
+    assert client.get(link).status_code == 200
+    profile.refresh_from_db()
+    assert profile.email_confirmed_at is None
+
+    response = post(link, {})
+    assert response.status_code == 200
+    profile.refresh_from_db()
+    assert profile.email_confirmed_at and profile.receives_suggestions
+    assert profile.suggestions.filter(status=Suggestion.Status.NEW).exists()
+
+
+def test_registering_again_keeps_one_profile_per_address(post, civic_data):
+    for interests in ("子育て", "環境"):
+        data = {**PROFILE, "interests": interests, "contact-name": "花子"}
+        post(
+            reverse("matching_register"),
+            {**data, "contact-email": "again@example.jp", "contact-consent": "on"},
+        )
+        link = re.search(r"(/matching/confirm/\S+/)", mail.outbox[-1].body).group(1)
+        post(link, {})
+    (profile,) = ResidentProfile.objects.filter(email="again@example.jp")
+    assert profile.interests == "環境"
+
+
+def test_registration_without_consent_keeps_what_was_typed(client, civic_data):
+    data = {**PROFILE, "contact-name": "武蔵野 花子", "contact-email": "not-an-address"}
+    response = client.post(reverse("matching_register"), data)
+    assert response.status_code == 400
+    assert not ResidentProfile.objects.filter(name="武蔵野 花子").exists()
+    assert 'value="武蔵野 花子"' in response.text and 'value="not-an-address"' in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert "contact-email_error" in response.text or "id_contact-email_error" in response.text
+    assert not mail.outbox
+
+
+@pytest.mark.parametrize("token", ["garbage", "x" * 300])
+def test_broken_or_expired_confirmation_links_say_so(client, civic_data, token):
+    response = client.get(reverse("matching_confirm", args=[token]))
+    assert response.status_code == 400
+    assert "matching/confirm.html" in [t.name for t in response.templates]
+
+
+def test_expired_link_is_refused(client, civic_data, monkeypatch):
+    profile = ResidentProfile.objects.create(name="x", email="old@example.jp", consent=True)
+    token = residents.confirmation_token(profile)
+    monkeypatch.setattr(residents, "CONFIRM_MAX_AGE", -1)
+    assert residents.profile_for_token(token) is None
+    assert isinstance(signing.TimestampSigner(salt=residents.CONFIRM_SALT).unsign(token), str)
+
+
+def test_taking_part_creates_a_suggestion_for_coordinators(client, post, civic_data, opportunity):
+    url = reverse("matching_interest", args=[opportunity.pk])
+    page = client.get(url, PROFILE)
+    assert page.status_code == 200
+    assert opportunity.title in page.text
+    profile_query = page.context["profile_query"]
+    response = post(
+        url,
+        {
+            "profile": profile_query,
+            "name": "吉祥寺 太郎",
+            "email": "taro@example.jp",
+            "phone": "0422-00-0000",
+            "message": "土曜日も参加できます。",
+            "consent": "on",
+        },
+    )
+    assert response.status_code == 302
+    suggestion = Suggestion.objects.get(profile__email="taro@example.jp")
+    assert suggestion.opportunity.specific == opportunity
+    assert suggestion.source == Suggestion.Source.RESIDENT
+    assert suggestion.status == Suggestion.Status.NEW
+    assert suggestion.message == "土曜日も参加できます。"
+    assert suggestion.score > 0 and "スキル「読み聞かせ」が一致" in suggestion.reasons
+    (message,) = mail.outbox
+    assert message.to == ["taro@example.jp"] and opportunity.title in message.subject
+
+    thanks = client.get(response["Location"])
+    assert opportunity.title in thanks.text
+    assert "taro@example.jp" not in thanks.text and "0422-00-0000" not in thanks.text
+    assert "taro@example.jp" not in client.get(opportunity.url).text
+
+
+def test_taking_part_twice_does_not_duplicate(client, civic_data, opportunity):
+    url = reverse("matching_interest", args=[opportunity.pk])
+    data = {"name": "太郎", "email": "Twice@example.jp", "consent": "on"}
+    first = client.post(url, data)
+    second = client.post(url, {**data, "email": "twice@example.jp"})
+    assert first["Location"] == second["Location"]
+    assert Suggestion.objects.filter(opportunity=opportunity).count() == 1
+
+
+def test_take_part_form_errors_lose_nothing(client, civic_data, opportunity):
+    url = reverse("matching_interest", args=[opportunity.pk])
+    response = client.post(
+        url, {"name": "", "email": "taro@", "message": "よろしく", "consent": ""}
+    )
+    assert response.status_code == 400
+    assert "よろしく" in response.text and 'value="taro@"' in response.text
+    assert "error-summary" in response.text
+    assert not Suggestion.objects.filter(opportunity=opportunity).exists()
+
+
+def test_closed_or_unknown_opportunities(client, civic_data, opportunity):
+    assert client.get(reverse("matching_interest", args=[999_999])).status_code == 404
+    opportunity.is_open = False
+    opportunity.save_revision().publish()
+    response = client.post(
+        reverse("matching_interest", args=[opportunity.pk]),
+        {"name": "太郎", "email": "t@example.jp", "consent": "on"},
+    )
+    assert response.status_code == 200 and response.context["closed"]
+    assert not Suggestion.objects.filter(opportunity=opportunity).exists()
