@@ -12,6 +12,7 @@ from .models import Suggestion
 
 class SuggestionFilterSet(WagtailFilterSet):
     status = django_filters.ChoiceFilter(label=_("status"), choices=Suggestion.Status.choices)
+    source = django_filters.ChoiceFilter(label=_("source"), choices=Suggestion.Source.choices)
     area = django_filters.ModelChoiceFilter(
         label=_("home area"), queryset=Area.objects.all(), field_name="profile__home_area"
     )

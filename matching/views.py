@@ -67,7 +67,11 @@ def find(request):
     A GET form: nothing is stored, the results can be bookmarked, and it works
     without JavaScript.
     """
-    form = MatchingForm(request.GET or None)
+    data = None
+    if request.GET:
+        data = request.GET.copy()
+        data.setdefault("max_km", MatchingForm.base_fields["max_km"].initial)
+    form = MatchingForm(data)
     context = {"form": form, "contact_form": ContactForm(prefix="contact")}
     if form.is_bound and form.is_valid():
         context.update(_ranked(form))

@@ -63,7 +63,7 @@ class SuggestionViewSet(SnippetViewSet):
     icon = "link"
     menu_label = _("Suggested matches")
     list_display = [
-        Column("profile", label=_("resident")),
+        "profile",
         Column("target", label=_("opportunity or group")),
         Column("score_display", label=_("score"), sort_key="score"),
         "status",

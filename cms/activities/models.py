@@ -277,6 +277,11 @@ class ActivityIndexPage(RoutablePageMixin, BasePage):
             days[max(activity.start_date, first)].append(activity)
         previous = (first - datetime.timedelta(days=1)).replace(day=1)
         following = last + datetime.timedelta(days=1)
+        # An empty month points to the next one that has activities.
+        upcoming = None
+        if not days:
+            soonest = self.activities().filter(start_date__gt=last).order_by("start_date").first()
+            upcoming = soonest.start_date.replace(day=1) if soonest else None
         return self.render(
             request,
             template="activities/activity_calendar.html",
@@ -284,6 +289,7 @@ class ActivityIndexPage(RoutablePageMixin, BasePage):
                 "month": first,
                 "subpage_title": wareki.format_month(first.year, first.month),
                 "days": sorted(days.items()),
+                "next_month_with_activities": upcoming,
                 "previous_month": previous if previous.year in self.CALENDAR_YEARS else None,
                 "next_month": following if following.year in self.CALENDAR_YEARS else None,
             },

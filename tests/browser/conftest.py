@@ -298,14 +298,12 @@ def _rules(entries):
     return [{"id": entry["id"], "tags": entry["tags"]} for entry in entries]
 
 
-@pytest.fixture(scope="session")
-def axe_results(browser_version):
-    """Collects every axe run; written to artifacts/accessibility/results.json."""
-    yield _RESULTS
-    if not _RESULTS:
-        return
-    folder = ARTIFACTS / "accessibility"
-    folder.mkdir(parents=True, exist_ok=True)
+RESULTS_FILE = ARTIFACTS / "accessibility" / "results.json"
+
+
+def write_results(browser_version, path=RESULTS_FILE):
+    """The axe runs so far, in the format `import_accessibility_results` reads."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     axe_version = json.loads((AXE.parent / "package.json").read_text())["version"]
     tokyo = datetime.timezone(datetime.timedelta(hours=9))
     report = {
@@ -317,7 +315,16 @@ def axe_results(browser_version):
         "tags": AXE_TAGS,
         "pages": _RESULTS,
     }
-    (folder / "results.json").write_text(json.dumps(report, ensure_ascii=False, indent=1))
+    path.write_text(json.dumps(report, ensure_ascii=False, separators=(",", ":")))
+    return path
+
+
+@pytest.fixture(scope="session")
+def axe_results(browser_version):
+    """Collects every axe run; written to artifacts/accessibility/results.json."""
+    yield _RESULTS
+    if _RESULTS:
+        write_results(browser_version)
 
 
 @pytest.fixture

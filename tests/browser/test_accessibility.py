@@ -73,7 +73,7 @@ RESIDENT_VIEWS = {
 def test_resident_views_pass_axe(site, page, phone_page, axe_check, name):
     for tab in (page, phone_page):
         tab.goto(site(RESIDENT_VIEWS[name]))
-        _check(tab, axe_check, name)
+        _check(tab, axe_check, name, name=name.split(" (")[0].replace(" ", "-"))
 
 
 def test_print_and_large_print_views_pass_axe(site, samples, page, axe_check):
@@ -82,7 +82,7 @@ def test_print_and_large_print_views_pass_axe(site, samples, page, axe_check):
         page.goto(site(samples["activities.activitypage"] + f"?print={view}"))
         _check(page, axe_check, label, name=f"print-{view}")
         sizes[view] = float(page.evaluate("getComputedStyle(document.body).fontSize")[:-2])
-    assert sizes["large"] >= 1.5 * sizes["1"], f"large print is 150% of print: {sizes}"
+    assert sizes["large"] >= 1.5 * sizes["1"] - 0.01, f"large print is 150% of print: {sizes}"
 
 
 def test_forms_with_errors_pass_axe(site, samples, page, axe_check):

@@ -115,6 +115,13 @@ def test_empty_month_says_so(client, index):
     assert 'class="calendar-empty"' in html
 
 
+def test_empty_month_points_to_the_next_month_with_activities(client, index):
+    ActivityPageFactory(parent=index, title="夏の講座", start_date=datetime.date(2031, 7, 4))
+    html = client.get(f"{index.url}calendar/2031/2/").content.decode()
+    assert f'href="{index.url}calendar/2031/7/"' in html
+    assert "令和13年(2031年)7月" in html
+
+
 @pytest.mark.parametrize(
     "path",
     [
