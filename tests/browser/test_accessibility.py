@@ -101,6 +101,24 @@ def test_forms_with_errors_pass_axe(site, samples, page, axe_check):
     _check(page, axe_check, "feedback form with errors")
 
 
+def test_skip_link_and_focus_are_visible(site, samples, page):
+    page.goto(site(samples["activities.activitypage"]))
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    assert skip.inner_text() == "本文へ移動"
+    box = skip.bounding_box()
+    assert box and box["x"] >= 0 and box["y"] >= 0, "the skip link shows when focused"
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        "[document.activeElement.closest('main') !== null,"
+        " getComputedStyle(document.activeElement).outlineStyle]"
+    )
+    assert focused == [True, "solid"], "the next Tab stays in the content, with a visible ring"
+
+
 def test_phone_layout_does_not_scroll_sideways(site, samples, phone_page):
     for path in (samples["activities.activitypage"], "/matching/?skills=childcare", "/"):
         phone_page.goto(site(path))

@@ -9,6 +9,7 @@
 """
 
 import datetime
+import re
 import urllib.request
 import uuid
 
@@ -69,6 +70,33 @@ def test_resident_finds_opportunities_and_asks_to_take_part(site, page, axe_chec
     mail = site.wait_for_mail(lambda m: email in m["to"])
     assert mail is not None, "the resident gets a confirmation e-mail"
     assert title in mail["subject"]
+
+
+def test_resident_registers_for_suggestions_with_javascript_off(site, no_js_page):
+    """On a phone without JavaScript: find, register, confirm from the e-mail."""
+    page = no_js_page
+    page.goto(site("/matching/"))
+    page.get_by_label("保育").check()
+    page.locator("label[for=slot-sat-am]").tap()  # the whole grid cell is the target
+    assert page.get_by_label("土曜午前").is_checked()
+    page.get_by_role("button", name="この条件で探す").click()
+    assert page.locator(".match-result").count() >= 1
+    screenshot(page, "matching-results-no-js")
+
+    email = f"register-{uuid.uuid4().hex[:8]}@example.jp"
+    form = page.locator("#register form")
+    form.get_by_label("お名前").fill("三鷹 次郎")
+    form.get_by_label("メールアドレス").fill(email)
+    form.get_by_label("同意します", exact=False).check()
+    form.get_by_role("button", name="登録する").click()
+    assert "メールをご確認ください" in page.locator("h1").inner_text()
+
+    mail = site.wait_for_mail(lambda m: email in m["to"])
+    assert mail is not None and "登録の確認" in mail["subject"]
+    link = re.search(r"http://\S+/matching/confirm/\S+/", mail["body"]).group(0)
+    page.goto(link)
+    page.get_by_role("button", name="確認する").click()
+    assert "登録が完了しました" in page.locator("main").inner_text()
 
 
 def test_editor_publishes_an_event_that_reaches_calendar_feed_and_search(site, page):
