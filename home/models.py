@@ -69,7 +69,7 @@ class HomePage(BasePage):
             .order_by("-issue_date")
             .first(),
             entry_points=self.entry_points(),
-            latest_updates=latest_updates(self.UPDATES_COUNT),
+            latest_updates=latest_updates(self.UPDATES_COUNT, self),
         )
         return context
 

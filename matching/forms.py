@@ -23,7 +23,12 @@ class SuggestionForm(WagtailAdminModelForm):
 
     class Meta:
         model = Suggestion
-        fields = ["status"]
+        fields = ["source", "message", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("source", "message"):
+            self.fields[name].disabled = True
 
     def save(self, commit=True):
         from .services import change_status
@@ -100,10 +105,14 @@ class MatchingForm(forms.Form):
             key=key,
             skills=tuple(skill.slug for skill in data.get("skills") or ()),
             interests=data.get("interests") or "",
-            slots=frozenset(data.get("slots") or ()),
+            slots=frozenset(self.chosen_slots()),
             place=Place(float(area.latitude), float(area.longitude)) if area else None,
             max_km=data.get("max_km") or 3.0,
         )
+
+    def chosen_slots(self):
+        """The ticked slots; none ticked means any time is fine, as the form says."""
+        return tuple(self.cleaned_data.get("slots") or SLOT_CODES)
 
     def query_string(self):
         """The entered profile as a query string, carried to the follow-up forms."""
@@ -127,7 +136,15 @@ class MatchingForm(forms.Form):
             cells = []
             for day in DAYS:
                 code = f"{day}-{period}"
-                cells.append({"code": code, "label": slot_label(code), "checked": code in chosen})
+                cells.append(
+                    {
+                        "code": code,
+                        # Django's ids for the choices, so error links reach the grid.
+                        "id": f"{self['slots'].auto_id}_{SLOT_CODES.index(code)}",
+                        "label": slot_label(code),
+                        "checked": code in chosen,
+                    }
+                )
             rows.append({"label": PERIOD_LABELS[period], "cells": cells})
         return rows
 
@@ -143,7 +160,7 @@ class MatchingForm(forms.Form):
         profile.max_km = data.get("max_km") or 3
         profile.save()
         profile.skills.set(data.get("skills") or ())
-        profile.slots.set(TimeSlot.objects.filter(code__in=data.get("slots") or ()))
+        profile.slots.set(TimeSlot.objects.filter(code__in=self.chosen_slots()))
 
 
 class ContactForm(forms.ModelForm):

@@ -7,12 +7,13 @@ updates rather than duplicates.
 """
 
 import datetime
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils.text import slugify
+
+from cms.core.jsonfile import read_json
 
 from .engine.slots import validate_slots
 
@@ -224,17 +225,8 @@ def _existing_group_slugs():
 
 
 def load_file(path):
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
-    except FileNotFoundError:
-        raise ImportError_(f"{path}: no such file") from None
-    except UnicodeDecodeError as error:
-        raise ImportError_(f"{path}: not UTF-8 text ({error.reason})") from None
-    except json.JSONDecodeError as error:
-        raise ImportError_(
-            f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
-        ) from None
+    """The parsed JSON of `path`; ImportError_ if it cannot be read as JSON."""
+    return read_json(path, ImportError_)
 
 
 def import_civic_data(data):

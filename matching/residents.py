@@ -5,10 +5,12 @@ import datetime
 
 from django.core import signing
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from . import services
-from .models import ResidentProfile, Suggestion
+from . import services, sources
+from .models import ResidentProfile, Suggestion, SuggestionEvent
 
 CONFIRM_SALT = "matching.confirm-registration"
 CONFIRM_MAX_AGE = datetime.timedelta(days=7)
@@ -18,16 +20,20 @@ def confirmation_token(profile):
     return signing.TimestampSigner(salt=CONFIRM_SALT).sign(str(profile.public_id))
 
 
-def profile_for_token(token):
-    """The unconfirmed-or-confirmed profile a link names, or None if the link is
-    broken, expired, or its profile was deleted."""
+def check_token(token):
+    """(valid, profile) for a confirmation link.
+
+    valid is False for a broken or expired link; profile is None when the
+    link was valid but its profile is gone (merged into an earlier one when
+    it was confirmed, or deleted).
+    """
     try:
         public_id = signing.TimestampSigner(salt=CONFIRM_SALT).unsign(
             token, max_age=CONFIRM_MAX_AGE
         )
     except signing.BadSignature:
-        return None
-    return ResidentProfile.objects.filter(public_id=public_id).first()
+        return False, None
+    return True, ResidentProfile.objects.filter(public_id=public_id).first()
 
 
 def _new_profile(contact_form):
@@ -70,12 +76,27 @@ def confirm(profile):
         earlier.save()
         earlier.skills.set(profile.skills.all())
         earlier.slots.set(profile.slots.all())
+        profile.suggestions.update(profile=earlier)
         profile.delete()
         return earlier
     profile.email_confirmed_at = timezone.now()
     profile.receives_suggestions = True
     profile.save(update_fields=["email_confirmed_at", "receives_suggestions", "updated_at"])
     return profile
+
+
+def purge_unconfirmed(now=None):
+    """Delete registrations never confirmed within the link's lifetime.
+
+    Profiles that asked to take part (they have suggestions) stay: the office
+    is dealing with them. Returns how many were deleted.
+    """
+    cutoff = (now or timezone.now()) - CONFIRM_MAX_AGE
+    stale = ResidentProfile.objects.filter(
+        email_confirmed_at__isnull=True, created_at__lt=cutoff, suggestions__isnull=True
+    ).exclude(key__gt="")  # imported profiles are the office's, not web registrations
+    deleted, _ = stale.delete()
+    return deleted
 
 
 def score_of(record, opportunity_key):
@@ -87,31 +108,69 @@ def score_of(record, opportunity_key):
     return 0.0, ()
 
 
+def _profile_for(interest_form, matching_form):
+    """The address's existing profile (confirmed first), or a new one.
+
+    An existing profile is not changed by what an unverified form says; the
+    request is recorded on its suggestion instead.
+    """
+    email = interest_form.cleaned_data["email"]
+    existing = (
+        ResidentProfile.objects.select_for_update()
+        .filter(email__iexact=email)
+        .order_by(F("email_confirmed_at").asc(nulls_last=True), "created_at")
+        .first()
+    )
+    if existing is not None:
+        return existing
+    profile = _new_profile(interest_form)
+    if matching_form is not None:
+        matching_form.apply_to(profile)
+    else:
+        profile.save()
+    return profile
+
+
 @transaction.atomic
 def express_interest(page, interest_form, matching_form=None):
     """「参加してみたい」: a suggestion for the coordinators, from the resident.
 
-    Returns the suggestion, or None when this address already asked for this
-    opportunity (the resident sees the same thanks either way, so the form
-    does not reveal who has applied).
+    A second request for the same opportunity (a double click, or a resident
+    the engine had already suggested it to, even one declined before) is
+    recorded on the existing suggestion, which opens again; the resident sees
+    the same thanks either way, so the form does not reveal who has applied.
     """
-    email = interest_form.cleaned_data["email"]
-    if Suggestion.objects.filter(opportunity=page, profile__email__iexact=email).exists():
-        return None
-    profile = _new_profile(interest_form)
-    if matching_form is not None:
-        matching_form.apply_to(profile)
-        score, reasons = score_of(matching_form.profile_record(), page.slug)
-    else:
-        profile.save()
-        score, reasons = 0.0, ()
-    suggestion = Suggestion.objects.create(
-        profile=profile,
-        opportunity=page,
-        source=Suggestion.Source.RESIDENT,
-        message=interest_form.cleaned_data.get("message", ""),
-        score=score,
-        reasons=list(reasons),
+    profile = _profile_for(interest_form, matching_form)
+    message = interest_form.cleaned_data.get("message", "")
+    suggestion = (
+        Suggestion.objects.select_for_update().filter(profile=profile, opportunity=page).first()
     )
-    services.sources.invalidate_engine()
+    if suggestion is None:
+        if matching_form is not None:
+            score, reasons = score_of(matching_form.profile_record(), page.slug)
+        else:
+            score, reasons = 0.0, ()
+        suggestion = Suggestion.objects.create(
+            profile=profile,
+            opportunity=page,
+            source=Suggestion.Source.RESIDENT,
+            message=message,
+            score=score,
+            reasons=list(reasons),
+        )
+    else:
+        previous = suggestion.status
+        if previous not in Suggestion.OPEN_STATUSES and previous != Suggestion.Status.ACCEPTED:
+            suggestion.status = Suggestion.Status.NEW
+        suggestion.source = Suggestion.Source.RESIDENT
+        if message:
+            suggestion.message = f"{suggestion.message}\n\n{message}".strip()
+        suggestion.save(update_fields=["status", "source", "message", "updated_at"])
+        SuggestionEvent.objects.create(
+            suggestion=suggestion,
+            from_status=previous,
+            to_status=suggestion.status,
+            note=_("The resident asked to take part (again) through the website."),
+        )
+    transaction.on_commit(sources.invalidate_engine)
     return suggestion

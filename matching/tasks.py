@@ -79,17 +79,27 @@ def send_registration_confirmation(profile_id, confirm_url):
         return 0
     return send_mail(
         _("Please confirm your registration"),
+        # The address is not verified yet: nothing the sender typed (such as
+        # a name) goes into this e-mail, so the form cannot send others' words.
         _(
-            "Dear %(name)s,\n\nThank you for registering with the civic-activity portal. "
+            "Thank you for registering with the Musashino City civic-activity portal. "
             "Please open this link within 7 days to confirm your e-mail address; we will "
             "then send you suggestions of activities that suit you.\n\n%(url)s\n\n"
             "If you did not register, you can ignore this e-mail and nothing will be "
             "sent to you again.\n\n%(office)s"
         )
-        % {"name": profile.name, "url": confirm_url, "office": _office()},
+        % {"url": confirm_url, "office": _office()},
         settings.DEFAULT_FROM_EMAIL,
         [profile.email],
     )
+
+
+@shared_task
+def purge_unconfirmed_registrations():
+    """Periodic (celery beat): registrations never confirmed within 7 days go."""
+    from .residents import purge_unconfirmed
+
+    return purge_unconfirmed()
 
 
 @shared_task
@@ -112,15 +122,12 @@ def send_interest_confirmation(suggestion_id):
     return send_mail(
         _("We have received your request: %(title)s") % {"title": suggestion.opportunity.title},
         _(
-            "Dear %(name)s,\n\nThank you for your interest in “%(title)s”. The civic-activity "
-            "office will contact you within a few working days to introduce you to the "
-            "group.\n\n%(office)s"
+            "Thank you for your interest in “%(title)s”. The civic-activity office will "
+            "contact you within a few working days to introduce you to the group.\n\n"
+            "If you did not send this request, please tell the office below and we will "
+            "delete it.\n\n%(office)s"
         )
-        % {
-            "name": suggestion.profile.name,
-            "title": suggestion.opportunity.title,
-            "office": _office(),
-        },
+        % {"title": suggestion.opportunity.title, "office": _office()},
         settings.DEFAULT_FROM_EMAIL,
         [suggestion.profile.email],
     )

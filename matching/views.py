@@ -1,6 +1,7 @@
 """Residents' pages (find, register, 参加してみたい) and the JSON ranking endpoint."""
 
 import json
+import logging
 
 from django.db import transaction
 from django.http import JsonResponse, QueryDict
@@ -57,6 +58,23 @@ def _error(message, status=400):
 
 # -- resident pages ---------------------------------------------------------------
 
+logger = logging.getLogger(__name__)
+
+
+def _after_commit(task, *args):
+    """Queue an e-mail task once the data is saved. If it cannot even be
+    queued (or, with Celery inline, it fails), the resident's request is
+    still stored: log it for the office rather than answer with an error."""
+
+    def send():
+        try:
+            task.delay(*args)
+        except Exception:
+            logger.exception("could not send %s%r", task.name, args)
+
+    transaction.on_commit(send)
+
+
 OPPORTUNITY_RESULTS = 10
 GROUP_RESULTS = 5
 
@@ -68,7 +86,8 @@ def find(request):
     without JavaScript.
     """
     data = None
-    if request.GET:
+    # Other parameters (?print=large, a newsletter's utm_source) do not submit the form.
+    if any(name in request.GET for name in MatchingForm.PROFILE_FIELDS):
         data = request.GET.copy()
         data.setdefault("max_km", MatchingForm.base_fields["max_km"].initial)
     form = MatchingForm(data)
@@ -131,7 +150,7 @@ def register(request):
     url = request.build_absolute_uri(
         reverse("matching_confirm", args=[residents.confirmation_token(profile)])
     )
-    transaction.on_commit(lambda: tasks.send_registration_confirmation.delay(profile.pk, url))
+    _after_commit(tasks.send_registration_confirmation, profile.pk, url)
     return redirect("matching_registration_sent")
 
 
@@ -142,12 +161,15 @@ def registration_sent(request):
 def confirm(request, token):
     """The link in the confirmation e-mail: a button (POST), so that mail
     scanners opening the link do not confirm for the resident."""
-    profile = residents.profile_for_token(token)
-    if profile is None:
+    valid, profile = residents.check_token(token)
+    if not valid:
         return render(request, "matching/confirm.html", {"invalid": True}, status=400)
+    if profile is None or profile.email_confirmed_at:
+        # Confirmed already (and perhaps merged into the address's earlier profile).
+        return render(request, "matching/confirm.html", {"confirmed": True})
     if request.method == "POST":
         profile = residents.confirm(profile)
-        transaction.on_commit(lambda: tasks.refresh_resident_suggestions.delay(profile.pk))
+        _after_commit(tasks.refresh_resident_suggestions, profile.pk)
         return render(request, "matching/confirm.html", {"confirmed": True})
     return render(request, "matching/confirm.html", {"profile": profile})
 
@@ -171,8 +193,7 @@ def interest(request, page_id):
     form = InterestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         suggestion = residents.express_interest(page, form, matching_form)
-        if suggestion is not None:
-            transaction.on_commit(lambda: tasks.send_interest_confirmation.delay(suggestion.pk))
+        _after_commit(tasks.send_interest_confirmation, suggestion.pk)
         return redirect("matching_interest_sent", page_id=page.pk)
     context = {
         "opportunity": page,

@@ -45,9 +45,10 @@ class ResidentProfileViewSet(SnippetViewSet):
         ContactColumn("phone", label=_("phone")),
         "home_area",
         "consent",
+        "email_confirmed_at",
         "created_at",
     ]
-    list_filter = ["home_area", "consent"]
+    list_filter = ["home_area", "consent", "email_confirmed_at"]
     inspect_view_enabled = True
     # Contact details appear in the listing, to coordinators only.
     inspect_view_fields_exclude = ["email", "phone"]
@@ -101,7 +102,13 @@ class SuggestionViewSet(SnippetViewSet):
         "reasons_text": _("reasons"),
     }
     export_filename = "suggested-matches"
-    panels = [FieldPanel("status"), FieldPanel("note")]
+    # What the resident wrote, beside the status the coordinator sets.
+    panels = [
+        FieldPanel("source", read_only=True),
+        FieldPanel("message", read_only=True),
+        FieldPanel("status"),
+        FieldPanel("note"),
+    ]
 
     def get_form_class(self, for_update=False):
         return SuggestionForm

@@ -22,8 +22,9 @@ def test_every_message_has_a_japanese_translation():
 
 
 def test_compiled_catalogue_matches_the_po_file():
-    compiled = {entry.msgid: entry.msgstr for entry in polib.mofile(str(MO)) if entry.msgid}
-    source = {e.msgid: e.msgstr for e in polib.pofile(str(PO)) if not e.msgid_plural}
+    # Keyed by context too: "results" (a field) and "page title"/"results" differ.
+    compiled = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(MO)) if e.msgid}
+    source = {(e.msgctxt, e.msgid): e.msgstr for e in polib.pofile(str(PO)) if not e.msgid_plural}
     assert {k: compiled.get(k) for k in source} == source
 
 

@@ -14,7 +14,6 @@ target level unless every criterion of it was tested and passed.
 """
 
 import datetime
-import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -24,6 +23,8 @@ from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.utils.translation import pgettext_lazy
+
+from cms.core.jsonfile import read_json
 
 from .criteria import LEVELS, STANDARD, Criterion, criteria_for_level
 
@@ -64,8 +65,8 @@ class Outcome(models.TextChoices):
         "not_tested",
         pgettext_lazy(
             "accessibility",
-            # Translators: 自動試験の対象外(目視等で確認)
-            "Not covered by the automated test (checked by eye or other means)",
+            # Translators: 自動試験の対象外(目視等による確認が必要)
+            "Not covered by the automated test (to be checked by eye or other means)",
         ),
     )
 
@@ -137,17 +138,7 @@ class RunResults:
 
 def load_file(path):
     """The parsed JSON of `path`; ResultsError if it cannot be read as JSON."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
-    except FileNotFoundError:
-        raise ResultsError(f"{path}: no such file") from None
-    except UnicodeDecodeError as error:
-        raise ResultsError(f"{path}: not UTF-8 text ({error.reason})") from None
-    except json.JSONDecodeError as error:
-        raise ResultsError(
-            f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
-        ) from None
+    return read_json(path, ResultsError)
 
 
 def _type_name(value):
@@ -234,8 +225,11 @@ def _page(record, index):
     url = _text(record, "url", where)
     where = f'{where} ("{url}")'
     path = _text(record, "path", where, required=False) or urlsplit(url).path or "/"
-    if not path.startswith("/"):
-        raise ResultsError(f'{where}: "path" must start with "/", not {path!r}')
+    # A path of this site: "//host/…" would link the report to another site.
+    if not path.startswith("/") or path.startswith("//"):
+        raise ResultsError(
+            f'{where}: "path" must be a path on this site, like "/about/", not {path!r}'
+        )
     rules = {}
     for name in RULE_LISTS:
         items = _list(record, name, where, required=name in REQUIRED_RULE_LISTS)

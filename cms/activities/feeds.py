@@ -16,13 +16,20 @@ class ActivitiesFeed(PageFeed):
     limit = 20
 
     def link(self, site):
-        index = ActivityIndexPage.objects.live().public().order_by("path").first()
+        index = (
+            ActivityIndexPage.objects.live()
+            .public()
+            .descendant_of(site.root_page)
+            .order_by("path")
+            .first()
+        )
         return index.url if index else super().link(site)
 
-    def items(self):
+    def items(self, site):
         return (
             ActivityPage.objects.live()
             .public()
+            .descendant_of(site.root_page)
             .select_related("venue")
             .order_by(F("first_published_at").desc(nulls_last=True), "-pk")[: self.limit]
         )

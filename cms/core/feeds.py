@@ -55,8 +55,8 @@ class WhatsNewFeed(PageFeed):
     description = gettext_lazy("Pages of the portal newly published or updated, newest first.")
     limit = 20
 
-    def items(self):
-        return latest_updates(self.limit)
+    def items(self, site):
+        return latest_updates(self.limit, site.root_page)
 
     def item_pubdate(self, item):
         return item.updated_at

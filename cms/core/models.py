@@ -223,16 +223,14 @@ class BasePage(Page):
         return any((doc.file_extension or "").lower() == "pdf" for doc in self.linked_documents())
 
 
-def latest_updates(limit):
-    """Live public pages most recently published or updated, newest first (新着情報)."""
+def latest_updates(limit, root=None):
+    """Live public pages under `root` (a site's root page) most recently
+    published or updated, newest first (新着情報)."""
     types = [model for model in get_page_models() if getattr(model, "in_whats_new", False)]
-    return (
-        Page.objects.live()
-        .public()
-        .type(*types)
-        .order_by(F("last_published_at").desc(nulls_last=True), "-pk")
-        .specific()[:limit]
-    )
+    pages = Page.objects.live().public().type(*types)
+    if root is not None:
+        pages = pages.descendant_of(root, inclusive=True)
+    return pages.order_by(F("last_published_at").desc(nulls_last=True), "-pk").specific()[:limit]
 
 
 class IndexPage(BasePage):

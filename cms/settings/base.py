@@ -200,6 +200,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matching.tasks.refresh_all_suggestions",
         "schedule": 24 * 60 * 60,
     },
+    "purge-unconfirmed-registrations": {
+        "task": "matching.tasks.purge_unconfirmed_registrations",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # Wagtail's background tasks (search and reference index updates) go through

@@ -74,20 +74,26 @@ def _free_port():
         return sock.getsockname()[1]
 
 
+BROWSER_DATABASE = f"musashino_browser_{os.getpid()}"  # runs side by side do not collide
+
+
+def _postgres(statement):
+    """Run one statement on the server DATABASE_URL names (its `postgres` database)."""
+    import psycopg
+
+    admin = urlsplit(os.environ["DATABASE_URL"])._replace(scheme="postgresql", path="/postgres")
+    with psycopg.connect(admin.geturl(), autocommit=True) as conn:
+        conn.execute(statement)
+
+
 def _services_database_url():
     """A fresh PostgreSQL database beside the test one when the run has services."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         return None
-    parts = urlsplit(url)
-    name = "musashino_browser"
-    admin = parts._replace(path="/postgres").geturl()
-    import psycopg
-
-    with psycopg.connect(admin.replace("postgres://", "postgresql://"), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
-    return parts._replace(path=f"/{name}").geturl()
+    _postgres(f"DROP DATABASE IF EXISTS {BROWSER_DATABASE} WITH (FORCE)")
+    _postgres(f"CREATE DATABASE {BROWSER_DATABASE}")
+    return urlsplit(url)._replace(path=f"/{BROWSER_DATABASE}").geturl()
 
 
 def _manage(env, *args, timeout=300):
@@ -231,6 +237,8 @@ def site(tmp_path_factory):
             except subprocess.TimeoutExpired:
                 process.kill()
         log.close()
+        if services:
+            _postgres(f"DROP DATABASE IF EXISTS {BROWSER_DATABASE} WITH (FORCE)")
         ARTIFACTS.mkdir(exist_ok=True)
         shutil.copy(base / "server.log", ARTIFACTS / "browser-server.log")
 

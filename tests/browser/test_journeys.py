@@ -25,11 +25,10 @@ def _find_for_me(page, site):
     page.get_by_label(RESIDENT_SKILL).check()
     page.get_by_label("関心のあること").fill("子育て")
     # The availability grid is plain checkboxes: Tab to one, Space ticks it.
-    page.locator("#slot-tue-am").focus()
+    page.get_by_label("火曜午前").focus()
     page.keyboard.press("Space")
-    page.keyboard.press("Tab")
-    page.keyboard.press("Tab")
-    page.keyboard.press("Tab")  # Thursday morning
+    page.keyboard.press("Tab")  # 水曜午前: the grid goes along the row
+    page.keyboard.press("Tab")  # 木曜午前
     page.keyboard.press("Space")
     page.get_by_label("お住まいの地域").select_option(label="吉祥寺本町")
     page.get_by_role("button", name="この条件で探す").click()
@@ -53,11 +52,12 @@ def test_resident_finds_opportunities_and_asks_to_take_part(site, page, axe_chec
     _find_for_me(page, site)
     results = page.locator(".match-result")
     assert results.count() >= 3
-    top = results.first.inner_text()
     # The reasons say why, in the resident's terms.
     assert f"スキル「{RESIDENT_SKILL}」が一致" in page.locator("main").inner_text()
-    assert "火曜午前" in page.locator("main").inner_text() or "木曜午前" in top
-    assert page.get_by_label("火曜午前").is_checked(), "the form keeps what was entered"
+    reasons = " ".join(page.locator(".match-result .reasons").all_inner_texts())
+    assert "午前に参加できます" in reasons, "availability is one of the reasons given"
+    ticked = [box.get_attribute("value") for box in page.locator("input[name=slots]:checked").all()]
+    assert ticked == ["tue-am", "thu-am"], "the keyboard ticked those two, and the form keeps them"
     assert not axe_check(page, "matching results (journey)")
     screenshot(page, "matching-results")
 
@@ -77,7 +77,8 @@ def test_resident_registers_for_suggestions_with_javascript_off(site, no_js_page
     page = no_js_page
     page.goto(site("/matching/"))
     page.get_by_label("保育").check()
-    page.locator("label[for=slot-sat-am]").tap()  # the whole grid cell is the target
+    cell = page.get_by_label("土曜午前").get_attribute("id")
+    page.locator(f"label[for={cell}]").tap()  # the whole grid cell is the target
     assert page.get_by_label("土曜午前").is_checked()
     page.get_by_role("button", name="この条件で探す").click()
     assert page.locator(".match-result").count() >= 1

@@ -2,15 +2,18 @@
 「参加してみたい」, through the Django test client (the browser journeys are in
 tests/browser)."""
 
+import datetime
 import re
 
 import pytest
 
-from django.core import mail, signing
+from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from cms.opportunities.models import OpportunityPage
 from matching import residents
+from matching.engine.slots import SLOT_CODES
 from matching.models import ResidentProfile, Suggestion
 
 FIND = reverse("matching_find")
@@ -32,7 +35,7 @@ def test_the_form_alone_stores_nothing_and_shows_no_results(client, civic_data):
     response = client.get(FIND)
     assert response.status_code == 200
     assert "match-result" not in response.text
-    assert 'id="slot-mon-am"' in response.text  # the grid, usable without JavaScript
+    assert 'value="mon-am" id="id_slots_0"' in response.text  # a plain checkbox grid
 
 
 def test_results_are_ranked_with_reasons_and_store_nothing(client, civic_data):
@@ -47,7 +50,7 @@ def test_results_are_ranked_with_reasons_and_store_nothing(client, civic_data):
     assert "スキル「読み聞かせ」が一致" in response.text
     assert response.context["group_rows"], "groups are suggested too"
     # The entered answers stay ticked, and the take-part link carries them.
-    assert re.search(r'value="tue-am" id="slot-tue-am" checked', response.text)
+    assert re.search(r'value="tue-am" id="id_slots_3" checked', response.text)
     assert "skills=reading-aloud" in response.context["profile_query"]
     assert ResidentProfile.objects.count() == before
 
@@ -65,7 +68,7 @@ def test_results_are_ranked_with_reasons_and_store_nothing(client, civic_data):
     ],
 )
 def test_bad_answers_get_a_clear_error_not_a_500(client, civic_data, query):
-    response = client.get(FIND, {"submitted": "1", **query})
+    response = client.get(FIND, {"max_km": "3", **query})
     assert response.status_code == 400
     assert "error-summary" in response.text
     assert response.context.get("opportunity_rows") is None
@@ -146,10 +149,58 @@ def test_broken_or_expired_confirmation_links_say_so(client, civic_data, token):
 
 def test_expired_link_is_refused(client, civic_data, monkeypatch):
     profile = ResidentProfile.objects.create(name="x", email="old@example.jp", consent=True)
-    token = residents.confirmation_token(profile)
-    monkeypatch.setattr(residents, "CONFIRM_MAX_AGE", -1)
-    assert residents.profile_for_token(token) is None
-    assert isinstance(signing.TimestampSigner(salt=residents.CONFIRM_SALT).unsign(token), str)
+    link = reverse("matching_confirm", args=[residents.confirmation_token(profile)])
+    monkeypatch.setattr(residents, "CONFIRM_MAX_AGE", datetime.timedelta(seconds=-1))
+    response = client.post(link)
+    assert response.status_code == 400 and response.context["invalid"]
+    profile.refresh_from_db()
+    assert profile.email_confirmed_at is None
+
+
+@pytest.mark.parametrize("query", ["?print=large", "?utm_source=newsletter", "?fbclid=x"])
+def test_other_parameters_do_not_submit_the_form(client, civic_data, query):
+    response = client.get(FIND + query)
+    assert response.status_code == 200
+    assert "error-summary" not in response.text
+
+
+def test_no_time_ticked_means_any_time(client, civic_data):
+    any_time = client.get(FIND, {"skills": "childcare"}).context["opportunity_rows"]
+    every_slot = client.get(FIND, {"skills": "childcare", "slots": list(SLOT_CODES)}).context[
+        "opportunity_rows"
+    ]
+    assert [r["result"].score for r in any_time] == [r["result"].score for r in every_slot]
+
+
+def test_opening_a_link_again_after_confirming_says_it_is_done(post, client, civic_data):
+    for _ in range(2):
+        data = {**PROFILE, "contact-name": "花子", "contact-email": "twice@example.jp"}
+        post(reverse("matching_register"), {**data, "contact-consent": "on"})
+    first, second = (re.search(r"(/matching/confirm/\S+/)", m.body).group(1) for m in mail.outbox)
+    post(first, {})
+    post(second, {})  # merged into the first profile and deleted
+    response = client.get(second)
+    assert response.status_code == 200 and response.context["confirmed"]
+    assert ResidentProfile.objects.filter(email="twice@example.jp").count() == 1
+
+
+def test_unconfirmed_registrations_are_purged_after_a_week(civic_data):
+    from matching.tasks import purge_unconfirmed_registrations
+
+    old = ResidentProfile.objects.create(name="古い", email="old@example.jp", consent=True)
+    asked = ResidentProfile.objects.create(name="参加希望", email="ask@example.jp", consent=True)
+    Suggestion.objects.create(profile=asked, opportunity=OpportunityPage.objects.live().first())
+    confirmed = ResidentProfile.objects.create(
+        name="確認済み", email="ok@example.jp", email_confirmed_at=timezone.now()
+    )
+    fresh = ResidentProfile.objects.create(name="新しい", email="new@example.jp")
+    week_ago = timezone.now() - datetime.timedelta(days=8)
+    ResidentProfile.objects.filter(pk__in=[old.pk, asked.pk, confirmed.pk]).update(
+        created_at=week_ago
+    )
+    assert purge_unconfirmed_registrations.delay().get() == 1
+    remaining = set(ResidentProfile.objects.values_list("pk", flat=True))
+    assert old.pk not in remaining and {asked.pk, confirmed.pk, fresh.pk} <= remaining
 
 
 def test_taking_part_creates_a_suggestion_for_coordinators(client, post, civic_data, opportunity):
@@ -185,13 +236,57 @@ def test_taking_part_creates_a_suggestion_for_coordinators(client, post, civic_d
     assert "taro@example.jp" not in client.get(opportunity.url).text
 
 
-def test_taking_part_twice_does_not_duplicate(client, civic_data, opportunity):
+def test_taking_part_twice_does_not_duplicate(post, civic_data, opportunity):
     url = reverse("matching_interest", args=[opportunity.pk])
-    data = {"name": "太郎", "email": "Twice@example.jp", "consent": "on"}
-    first = client.post(url, data)
-    second = client.post(url, {**data, "email": "twice@example.jp"})
+    data = {"name": "太郎", "email": "Twice@example.jp", "consent": "on", "message": "一回目"}
+    first = post(url, data)
+    second = post(url, {**data, "email": "twice@example.jp", "message": "二回目"})
     assert first["Location"] == second["Location"]
-    assert Suggestion.objects.filter(opportunity=opportunity).count() == 1
+    (suggestion,) = Suggestion.objects.filter(opportunity=opportunity)
+    assert "一回目" in suggestion.message and "二回目" in suggestion.message
+    assert ResidentProfile.objects.filter(email__iexact="twice@example.jp").count() == 1
+    assert len(mail.outbox) == 2, "each request is confirmed"
+
+
+def test_asking_again_reopens_a_declined_suggestion(post, civic_data, opportunity):
+    resident = ResidentProfile.objects.create(
+        name="花子", email="hanako@example.jp", consent=True, email_confirmed_at=timezone.now()
+    )
+    declined = Suggestion.objects.create(
+        profile=resident, opportunity=opportunity, status=Suggestion.Status.DECLINED
+    )
+    response = post(
+        reverse("matching_interest", args=[opportunity.pk]),
+        {"name": "別の名前", "email": "hanako@example.jp", "consent": "on", "message": "今度は"},
+    )
+    assert response.status_code == 302
+    declined.refresh_from_db()
+    assert declined.status == Suggestion.Status.NEW
+    assert declined.source == Suggestion.Source.RESIDENT and declined.message == "今度は"
+    assert "参加" in declined.history
+    resident.refresh_from_db()
+    assert resident.name == "花子", "an unverified form does not change a stored profile"
+    (message,) = mail.outbox
+    assert message.to == ["hanako@example.jp"]
+
+
+def test_a_failing_mail_server_loses_nothing(post, civic_data, opportunity, settings, caplog):
+    settings.EMAIL_BACKEND = "tests.matching.test_resident_pages.BrokenEmailBackend"
+    response = post(
+        reverse("matching_interest", args=[opportunity.pk]),
+        {"name": "太郎", "email": "taro@example.jp", "consent": "on"},
+    )
+    assert response.status_code == 302
+    assert Suggestion.objects.filter(profile__email="taro@example.jp").exists()
+    assert "could not send" in caplog.text
+
+
+class BrokenEmailBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("mail server down")
 
 
 def test_take_part_form_errors_lose_nothing(client, civic_data, opportunity):

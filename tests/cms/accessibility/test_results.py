@@ -162,6 +162,7 @@ def _set(data, path, value):
         ),
         (("pages", 0, "passes", 0, "tags"), [111], '"tags" must be a list of text'),
         (("pages", 0, "passes", 0, "id"), KeyError, r'passes\[0\]: missing "id"'),
+        (("pages", 0, "path"), "//evil.example/", '"path" must be a path on this site'),
         (("tested_at",), "yesterday", "\"tested_at\" 'yesterday' is not an ISO 8601 date"),
         (("tested_at",), KeyError, 'missing "tested_at"'),
         (("tool",), KeyError, 'missing "tool"'),

@@ -62,6 +62,16 @@ def test_index_pages_and_private_pages_are_left_out(client, home):
     assert "団体一覧(新設)" not in titles
 
 
+def test_pages_outside_the_site_are_left_out(client, home):
+    from wagtail.models import Page
+
+    root = Page.get_first_root_node()
+    publish(StandardPageFactory, parent=root, title="どのサイトにも属さないページ", slug="orphan")
+    titles = [item.findtext("title") for item in rss(client)]
+    assert "どのサイトにも属さないページ" not in titles
+    assert client.get("/feeds/activities.atom").status_code == 200
+
+
 def test_atom_feed_escapes_titles_and_serves_pages_without_a_summary(client, home):
     publish(StandardPageFactory, parent=home, title="<i>市民</i> & 行政", slug="escaped")
     response = client.get("/feeds/news.atom")
