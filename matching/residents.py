@@ -163,7 +163,7 @@ def express_interest(page, interest_form, matching_form=None):
         if previous not in Suggestion.OPEN_STATUSES and previous != Suggestion.Status.ACCEPTED:
             suggestion.status = Suggestion.Status.NEW
         suggestion.source = Suggestion.Source.RESIDENT
-        if message:
+        if message and message not in suggestion.message:  # a double click adds nothing
             suggestion.message = f"{suggestion.message}\n\n{message}".strip()
         suggestion.save(update_fields=["status", "source", "message", "updated_at"])
         SuggestionEvent.objects.create(

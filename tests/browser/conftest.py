@@ -265,39 +265,36 @@ def browser_version(browser):
     return f"Chromium {browser.version}"
 
 
+@contextlib.contextmanager
+def _tab(browser, viewport, **options):
+    """A fresh browser context (no cookies) in Japanese, in Tokyo time."""
+    context = browser.new_context(
+        viewport=viewport, locale="ja-JP", timezone_id="Asia/Tokyo", **options
+    )
+    context.set_default_timeout(15_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport=DESKTOP, locale="ja-JP", timezone_id="Asia/Tokyo")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
+    with _tab(browser, DESKTOP) as tab:
+        yield tab
+
+
+@pytest.fixture
+def phone_page(browser):
+    with _tab(browser, PHONE, is_mobile=True, has_touch=True) as tab:
+        yield tab
 
 
 @pytest.fixture
 def no_js_page(browser):
     """A phone with JavaScript switched off: every resident journey must still work."""
-    context = browser.new_context(
-        viewport=PHONE,
-        locale="ja-JP",
-        timezone_id="Asia/Tokyo",
-        java_script_enabled=False,
-        is_mobile=True,
-        has_touch=True,
-    )
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def phone_page(browser):
-    context = browser.new_context(
-        viewport=PHONE, locale="ja-JP", timezone_id="Asia/Tokyo", is_mobile=True, has_touch=True
-    )
-    page = context.new_page()
-    yield page
-    context.close()
+    with _tab(browser, PHONE, is_mobile=True, has_touch=True, java_script_enabled=False) as tab:
+        yield tab
 
 
 def screenshot(page, name):
