@@ -10,6 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from cms.activities.feeds import ActivitiesAtomFeed, ActivitiesFeed
 from cms.core import views as core_views
 from cms.core.feeds import WhatsNewAtomFeed, WhatsNewFeed
+from cms.core.health import healthz
 from matching import views as matching_views
 from search import views as search_views
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("healthz/", healthz, name="healthz"),
     path("search/", search_views.search, name="search"),
     path("api/matching/rank/", matching_views.rank_api, name="matching_rank_api"),
     path("matching/", include("matching.urls")),

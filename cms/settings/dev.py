@@ -14,3 +14,8 @@ STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
 # Commands and the dev server print warnings and errors only; set
 # DJANGO_LOG_LEVEL=INFO to see Wagtail's page log and Celery's task log.
 LOGGING["root"]["level"] = env("DJANGO_LOG_LEVEL", "WARNING")  # noqa: F405
+
+# WhiteNoise serves static files straight from the apps here (no collectstatic).
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = None  # nothing is collected for `make run`
+WHITENOISE_AUTOREFRESH = True

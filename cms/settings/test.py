@@ -18,3 +18,6 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 # run tasks inline even when CELERY_BROKER_URL is set for the services run.
 CELERY_TASK_ALWAYS_EAGER = env("TEST_CELERY_EAGER", "1") == "1"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# WhiteNoise serves from the apps' static folders (no collectstatic in tests).
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = None  # nothing is collected for tests

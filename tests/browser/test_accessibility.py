@@ -46,6 +46,7 @@ def _check(page, axe_check, page_type, name=None):
     if name:
         screenshot(page, name)
     assert not violations, f"{page_type} at {page.url}:\n{_describe(violations)}"
+    assert not page.csp_violations, page.csp_violations
 
 
 @pytest.mark.parametrize("model", PAGE_MODELS)
