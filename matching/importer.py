@@ -7,9 +7,11 @@ updates rather than duplicates.
 """
 
 import datetime
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -24,6 +26,9 @@ REQUIRED = {
     "groups": ("slug", "name", "description", "fields", "area"),
     "opportunities": ("slug", "group", "title", "description", "skills", "slots", "area"),
 }
+
+# The largest value every database stores in the page's PositiveIntegerField.
+MAX_CAPACITY = 2_147_483_647
 
 
 class ImportError_(ValueError):  # noqa: N801 - not the builtin ImportError
@@ -54,12 +59,24 @@ def _fail(section, index, record, name, problem):
     raise ImportError_(f'{_where(section, index, record)}: field "{name}": {problem}')
 
 
+def _is_storable(text):
+    """No NUL (PostgreSQL refuses it) and no lone surrogate: JSON can escape
+    half of a UTF-16 pair ("\\ud800"), which is no character and cannot be saved."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
+
+
 def _text(section, index, record, name, max_length):
     value = record.get(name)
     if not isinstance(value, str) or not value.strip():
         _fail(section, index, record, name, "must be non-empty text")
     if len(value) > max_length:
         _fail(section, index, record, name, f"is longer than {max_length} characters")
+    if not _is_storable(value):
+        _fail(section, index, record, name, "holds a NUL or an invalid \\u escape")
     return value.strip()
 
 
@@ -75,6 +92,8 @@ def _number(section, index, record, name, low, high):
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
+        _fail(section, index, record, name, f"{value!r} is not a number")
+    if not number.is_finite():  # NaN cannot even be compared with the limits
         _fail(section, index, record, name, f"{value!r} is not a number")
     if isinstance(value, bool) or not low <= number <= high:
         _fail(section, index, record, name, f"{value!r} is not between {low} and {high}")
@@ -140,11 +159,15 @@ def parse(data):
         aliases = record.get("aliases", [])
         if isinstance(aliases, str):
             aliases = [aliases]
-        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        if not isinstance(aliases, list) or not all(
+            isinstance(a, str) and _is_storable(a) for a in aliases
+        ):
             _fail("skills", index, record, "aliases", "must be a list of text")
         result["skills"].append(
             {"slug": slug, "name": _text("skills", index, record, "name", 50), "aliases": aliases}
         )
+    _check_unique_names("areas", clean["areas"], result["areas"], Area)
+    _check_unique_names("skills", clean["skills"], result["skills"], Skill)
     for index, record, slug in clean["groups"]:
         fields = _list("groups", index, record, "fields")
         for value in fields:
@@ -155,6 +178,7 @@ def parse(data):
             _fail("groups", index, record, "area", f"unknown area '{area}'")
         result["groups"].append(
             {
+                "where": _where("groups", index, record),
                 "slug": slug,
                 "name": _text("groups", index, record, "name", 255),
                 "description": _text("groups", index, record, "description", 10_000),
@@ -192,17 +216,20 @@ def parse(data):
                 )
         capacity = record.get("capacity")
         if capacity is not None and (
-            isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1
+            isinstance(capacity, bool)
+            or not isinstance(capacity, int)
+            or not 1 <= capacity <= MAX_CAPACITY
         ):
             _fail(
                 "opportunities",
                 index,
                 record,
                 "capacity",
-                f"{capacity!r} is not a positive whole number",
+                f"{capacity!r} is not a whole number between 1 and {MAX_CAPACITY}",
             )
         result["opportunities"].append(
             {
+                "where": _where("opportunities", index, record),
                 "slug": slug,
                 "group": group,
                 "title": _text("opportunities", index, record, "title", 255),
@@ -218,6 +245,21 @@ def parse(data):
     return result
 
 
+def _check_unique_names(section, records, items, model):
+    """Area and skill names are unique on the site: a second record with the
+    same name, or an existing one under another slug, would fail when saved."""
+    owners = dict(model.objects.values_list("name", "slug"))
+    seen = {}
+    for (index, record, _slug), item in zip(records, items, strict=True):
+        name = item["name"]
+        if name in seen:
+            _fail(section, index, record, "name", f"'{name}' is also the name of {seen[name]}")
+        seen[name] = _where(section, index, record)
+        owner = owners.get(name)
+        if owner is not None and owner != item["slug"]:
+            _fail(section, index, record, "name", f"'{name}' is already the name of '{owner}'")
+
+
 def _existing_group_slugs():
     from cms.groups.models import GroupPage
 
@@ -226,7 +268,16 @@ def _existing_group_slugs():
 
 def load_file(path):
     """The parsed JSON of `path`; ImportError_ if it cannot be read as JSON."""
-    return read_json(path, ImportError_)
+    try:
+        return read_json(path, ImportError_)
+    except ImportError_:
+        raise
+    except RecursionError:
+        raise ImportError_(f"{path}: not valid JSON (nested too deeply)") from None
+    except ValueError as error:
+        # read_json reports syntax errors; Python also refuses numbers of
+        # over 4,300 digits.
+        raise ImportError_(f"{path}: not valid JSON ({error})") from None
 
 
 def import_civic_data(data):
@@ -234,6 +285,22 @@ def import_civic_data(data):
     clean = parse(data)
     with transaction.atomic():
         return _write(clean)
+
+
+@contextmanager
+def _page_checks(item):
+    """A page's own checks (clean()) can still refuse a record, e.g. a new start
+    after the end date an editor set on the site: name the record and field."""
+    try:
+        yield
+    except ValidationError as error:
+        problems = "; ".join(
+            f'field "{name}": {" ".join(messages)}'
+            for name, messages in getattr(error, "message_dict", {"page": error.messages}).items()
+        )
+        raise ImportError_(
+            f"{item['where']}: the page on the site refuses it: {problems}"
+        ) from None
 
 
 def _publish(page, report, kind, created):
@@ -283,9 +350,10 @@ def _write(clean):
         page.area = areas[item["area"]]
         page.sample_content = item["sample"]
         page.fields = [fields[slug] for slug in item["fields"]]
-        if created:
-            group_index.add_child(instance=page)
-        _publish(page, report, "groups", created)
+        with _page_checks(item):
+            if created:
+                group_index.add_child(instance=page)
+            _publish(page, report, "groups", created)
 
     for item in clean["opportunities"]:
         group = GroupPage.objects.get(slug=item["group"])
@@ -293,6 +361,10 @@ def _write(clean):
         created = page is None
         if created:
             page = OpportunityPage(slug=item["slug"], title=item["title"])
+        elif page.get_parent().pk != group.pk:
+            # Moved first: moving reloads the page, which would undo the changes below.
+            Page.objects.get(pk=page.pk).move(group, pos="last-child")
+            page.refresh_from_db()
         page.title = item["title"]
         page.summary = _summary(item["description"])
         page.description = "".join(f"<p>{line}</p>" for line in _paragraphs(item["description"]))
@@ -302,14 +374,10 @@ def _write(clean):
         page.sample_content = item["sample"]
         page.skills = [skills[slug] for slug in item["skills"]]
         page.slots = [slots[code] for code in item["slots"]]
-        if created:
-            group.add_child(instance=page)
-        elif page.get_parent().pk != group.pk:
-            Page.objects.get(pk=page.pk).move(group, pos="last-child")
-            page.refresh_from_db()
-            page.skills = [skills[slug] for slug in item["skills"]]
-            page.slots = [slots[code] for code in item["slots"]]
-        _publish(page, report, "opportunities", created)
+        with _page_checks(item):
+            if created:
+                group.add_child(instance=page)
+            _publish(page, report, "opportunities", created)
     return report
 
 

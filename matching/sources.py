@@ -112,6 +112,19 @@ class ProfileError(ValueError):
     """A submitted profile names a skill, slot or area that does not exist."""
 
 
+def _is_text(value):
+    """A str that can be stored and analysed. JSON can escape half of a UTF-16
+    pair ("\\ud800"): Python reads it, but it is no character, and the
+    database, the analyser and the JSON response all fail on it."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def profile_from_data(data, *, key=None):
     """A profile record from submitted data (JSON file or API), validated."""
     from cms.core.models import Area
@@ -119,15 +132,17 @@ def profile_from_data(data, *, key=None):
     if not isinstance(data, dict):
         raise ProfileError("a profile must be an object")
     key = str(data.get("id", key or ""))
+    if not _is_text(key):
+        raise ProfileError('profile: field "id": must be text or a number')
     where = f'profile "{key}"' if key else "profile"
     skills = data.get("skills", [])
     slots = data.get("slots", [])
     interests = data.get("interests", "")
-    if not isinstance(skills, list) or not all(isinstance(s, str) for s in skills):
+    if not isinstance(skills, list) or not all(_is_text(s) for s in skills):
         raise ProfileError(f'{where}: field "skills": must be a list of skill slugs')
     if not isinstance(slots, list) or not all(isinstance(s, str) for s in slots):
         raise ProfileError(f'{where}: field "slots": must be a list of time-slot codes')
-    if not isinstance(interests, str) or len(interests) > 2000:
+    if not _is_text(interests) or len(interests) > 2000:
         raise ProfileError(f'{where}: field "interests": must be text of at most 2000 characters')
     known = set(SkillModel.objects.filter(slug__in=skills).values_list("slug", flat=True))
     unknown = [s for s in skills if s not in known]
@@ -139,6 +154,8 @@ def profile_from_data(data, *, key=None):
         raise ProfileError(f'{where}: field "slots": {error}') from None
     area = None
     if data.get("area") not in (None, ""):
+        if not _is_text(str(data["area"])):
+            raise ProfileError(f'{where}: field "area": must be an area slug')
         area = Area.objects.filter(slug=str(data["area"])).first()
         if area is None:
             raise ProfileError(f"{where}: field \"area\": unknown area '{data['area']}'")

@@ -41,7 +41,9 @@ def rank_api(request):
         return _error(_("limit must be between 1 and 50."))
     try:
         profile = json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):
+        # Besides bad UTF-8 and bad JSON (both ValueErrors): numbers of over
+        # 4,300 digits (ValueError) and arrays nested thousands deep.
         return _error(_("The body must be a JSON object."))
     if not isinstance(profile, dict):
         return _error(_("The body must be a JSON object."))

@@ -224,7 +224,12 @@ def _page(record, index):
         raise ResultsError(f"{where} must be an object, not {_type_name(record)}")
     url = _text(record, "url", where)
     where = f'{where} ("{url}")'
-    path = _text(record, "path", where, required=False) or urlsplit(url).path or "/"
+    path = _text(record, "path", where, required=False)
+    if not path:
+        try:
+            path = urlsplit(url).path or "/"
+        except ValueError as error:  # e.g. "http://[" (an unclosed IPv6 address)
+            raise ResultsError(f'{where}: "url" is not a URL ({error})') from None
     # A path of this site: "//host/…" would link the report to another site.
     if not path.startswith("/") or path.startswith("//"):
         raise ResultsError(

@@ -9,6 +9,12 @@ try:  # Not every Wagtail release exposes AndNot at this path.
 except ImportError:  # pragma: no cover
     AndNot = None
 
+# A pasted paragraph can hold hundreds of distinct terms; the database
+# backends compile each into a nested expression and overflow Python's
+# stack (a RecursionError, so a server error) well before 300. Past a few
+# dozen terms an AND query finds nothing more precise anyway.
+MAX_QUERY_TERMS = 32
+
 
 def analyse_query(query, *, autocomplete=False, operator=None):
     """Rewrite a query (string or Query tree) into analysed terms.
@@ -18,7 +24,11 @@ def analyse_query(query, *, autocomplete=False, operator=None):
     the last word matches as a prefix. A query with no terms left (only
     punctuation, say) becomes "", which backends answer with no results.
     """
-    words = analysis.autocomplete_terms if autocomplete else analysis.query_terms
+    analyse = analysis.autocomplete_terms if autocomplete else analysis.query_terms
+
+    def words(text):
+        return analyse(text)[:MAX_QUERY_TERMS]
+
     if isinstance(query, str):
         text = " ".join(words(query))
         return PlainText(text, operator=operator or "and") if text else ""
@@ -26,7 +36,7 @@ def analyse_query(query, *, autocomplete=False, operator=None):
         text = " ".join(words(query.query_string))
         return PlainText(text, operator=query.operator, boost=query.boost) if text else ""
     if isinstance(query, Phrase):
-        text = " ".join(analysis.query_terms(query.query_string))
+        text = " ".join(analysis.query_terms(query.query_string)[:MAX_QUERY_TERMS])
         return Phrase(text) if text else ""
     if isinstance(query, (And, Or)):
         parts = [analyse_query(sub, autocomplete=autocomplete) for sub in query.subqueries]

@@ -13,8 +13,8 @@ Screenshots go to artifacts/screenshots/.
 """
 
 import contextlib
-import functools
 import datetime
+import functools
 import json
 import os
 import shutil
