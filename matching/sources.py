@@ -112,17 +112,20 @@ class ProfileError(ValueError):
     """A submitted profile names a skill, slot or area that does not exist."""
 
 
-def _is_text(value):
-    """A str that can be stored and analysed. JSON can escape half of a UTF-16
-    pair ("\\ud800"): Python reads it, but it is no character, and the
+def _is_utf8(value):
+    """False for a str holding half of a UTF-16 pair: JSON can escape one
+    ("\\ud800") and Python reads it, but it is no character, and the
     database, the analyser and the JSON response all fail on it."""
-    if not isinstance(value, str):
-        return False
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _is_text(value):
+    """A str the database can be asked about (PostgreSQL refuses NUL, too)."""
+    return isinstance(value, str) and "\x00" not in value and _is_utf8(value)
 
 
 def profile_from_data(data, *, key=None):
@@ -142,8 +145,10 @@ def profile_from_data(data, *, key=None):
         raise ProfileError(f'{where}: field "skills": must be a list of skill slugs')
     if not isinstance(slots, list) or not all(isinstance(s, str) for s in slots):
         raise ProfileError(f'{where}: field "slots": must be a list of time-slot codes')
-    if not _is_text(interests) or len(interests) > 2000:
+    if not isinstance(interests, str) or len(interests) > 2000:
         raise ProfileError(f'{where}: field "interests": must be text of at most 2000 characters')
+    if not _is_utf8(interests):
+        raise ProfileError(f'{where}: field "interests": holds an invalid \\u escape')
     known = set(SkillModel.objects.filter(slug__in=skills).values_list("slug", flat=True))
     unknown = [s for s in skills if s not in known]
     if unknown:

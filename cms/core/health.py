@@ -32,10 +32,13 @@ def check_cache():
 def check_broker():
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "inline (no broker configured)"
+    from kombu import Connection
+
     from cms.celery import app
 
-    with app.connection_for_write() as conn:
+    with Connection(app.conf.broker_url, connect_timeout=TIMEOUT_SECONDS) as conn:
         conn.ensure_connection(max_retries=1, timeout=TIMEOUT_SECONDS)
+        conn.default_channel  # noqa: B018 - opening a channel talks to the broker (Redis is lazy)
     return None
 
 

@@ -24,9 +24,14 @@ from .strategies import any_string, fuzz_settings, json_values, raw_bytes_like_j
 
 pytestmark = pytest.mark.django_db
 
-# The error names a section's record ("groups[2] (slug …): field …"), a
-# section, or the file as a whole.
-NAMES_WHERE = re.compile(r"(areas|skills|groups|opportunities)|the file|JSON")
+# The error names the record and its field ('groups[2] (slug "…"): field "area": …'),
+# or the section, or says the file as a whole is not civic data.
+NAMES_WHERE = re.compile(
+    r'^(areas|skills|groups|opportunities)\[\d+\].*: (field "\w+": |must be an object$)'
+    r'|^"(areas|skills|groups|opportunities)" must be a list$'
+    r"|^the file must hold a JSON object",
+    re.DOTALL,
+)
 
 
 def small_sample():

@@ -123,6 +123,8 @@ def test_any_body_and_parameters_get_200_or_a_json_error(client, vocabulary, dat
         pytest.param(b'{"interests": "\\ud800 abc"}', id="lone-surrogate-interests"),
         pytest.param(b'{"area": "\\udc00"}', id="lone-surrogate-area"),
         pytest.param(b'{"id": "\\ud800", "skills": 1}', id="lone-surrogate-id"),
+        pytest.param(b'{"skills": ["a\\u0000"]}', id="nul-in-skill"),
+        pytest.param(b'{"area": "a\\u0000"}', id="nul-in-area"),
     ],
 )
 def test_bodies_that_once_crashed_get_a_400(db, client, body):

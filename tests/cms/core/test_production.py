@@ -27,8 +27,10 @@ def test_health_endpoint_reports_every_dependency(client, db):
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 
-def test_health_endpoint_says_503_when_the_broker_is_unreachable(client, db, settings):
+def test_health_endpoint_says_503_when_the_broker_is_unreachable(client, db, settings, monkeypatch):
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    # Celery prefers the environment's CELERY_BROKER_URL (set in the services run).
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
     previous = celery_app.conf.broker_url
     celery_app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     try:
