@@ -268,16 +268,7 @@ def _existing_group_slugs():
 
 def load_file(path):
     """The parsed JSON of `path`; ImportError_ if it cannot be read as JSON."""
-    try:
-        return read_json(path, ImportError_)
-    except ImportError_:
-        raise
-    except RecursionError:
-        raise ImportError_(f"{path}: not valid JSON (nested too deeply)") from None
-    except ValueError as error:
-        # read_json reports syntax errors; Python also refuses numbers of
-        # over 4,300 digits.
-        raise ImportError_(f"{path}: not valid JSON ({error})") from None
+    return read_json(path, ImportError_)
 
 
 def import_civic_data(data):

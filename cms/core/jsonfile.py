@@ -16,3 +16,9 @@ def read_json(path, error_class):
         raise error_class(
             f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
         ) from None
+    except IsADirectoryError:
+        raise error_class(f"{path}: is a folder, not a file") from None
+    except RecursionError:
+        raise error_class(f"{path}: not valid JSON (nested too deeply)") from None
+    except ValueError as error:  # e.g. a number of over 4,300 digits
+        raise error_class(f"{path}: not valid JSON ({error})") from None
