@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from cms.core.abuse import HoneypotMixin
 from cms.core.models import Area
 
 from .engine.records import Place, Profile
@@ -163,7 +164,7 @@ class MatchingForm(forms.Form):
         profile.slots.set(TimeSlot.objects.filter(code__in=self.chosen_slots()))
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(HoneypotMixin, forms.ModelForm):
     """Name and contact details with consent; shared by registration and 参加してみたい."""
 
     consent = forms.BooleanField(

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from cms.core.abuse import TOO_MANY_MESSAGE, too_many
+
 from . import residents, services, tasks
 from .forms import ContactForm, InterestForm, MatchingForm
 from .ranking_io import rank_profiles_data
@@ -142,12 +144,22 @@ def register(request):
     """Register the profile on the results page to receive suggestions later."""
     form = MatchingForm(request.POST)
     contact_form = ContactForm(request.POST, prefix="contact")
-    if not (form.is_valid() and contact_form.is_valid()):
-        # Everything typed comes back, with the errors beside their fields.
-        context = {"form": form, "contact_form": contact_form, "show_registration": True}
-        if form.is_valid():
-            context.update(_ranked(form))
-        return render(request, "matching/find.html", context, status=400)
+    if contact_form.is_spam():
+        return redirect("matching_registration_sent")
+    status = 400
+    if form.is_valid() and contact_form.is_valid():
+        if not too_many(request, "matching.register", contact_form.cleaned_data["email"]):
+            return _registered(request, form, contact_form)
+        contact_form.add_error(None, TOO_MANY_MESSAGE)
+        status = 429
+    # Everything typed comes back, with the errors beside their fields.
+    context = {"form": form, "contact_form": contact_form, "show_registration": True}
+    if form.is_valid():
+        context.update(_ranked(form))
+    return render(request, "matching/find.html", context, status=status)
+
+
+def _registered(request, form, contact_form):
     profile = residents.register(form, contact_form)
     url = request.build_absolute_uri(
         reverse("matching_confirm", args=[residents.confirmation_token(profile)])
@@ -193,16 +205,24 @@ def interest(request, page_id):
     matching_form = MatchingForm(QueryDict(profile_query[:4000]))
     matching_form = matching_form if matching_form.is_valid() else None
     form = InterestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        suggestion = residents.express_interest(page, form, matching_form)
-        _after_commit(tasks.send_interest_confirmation, suggestion.pk)
-        return redirect("matching_interest_sent", page_id=page.pk)
+    status = 200
+    if request.method == "POST":
+        if form.is_spam():
+            return redirect("matching_interest_sent", page_id=page.pk)
+        status = 400
+        if form.is_valid():
+            if not too_many(request, "matching.interest", form.cleaned_data["email"]):
+                suggestion = residents.express_interest(page, form, matching_form)
+                _after_commit(tasks.send_interest_confirmation, suggestion.pk)
+                return redirect("matching_interest_sent", page_id=page.pk)
+            form.add_error(None, TOO_MANY_MESSAGE)
+            status = 429
     context = {
         "opportunity": page,
         "form": form,
         "profile_query": matching_form.query_string() if matching_form else "",
     }
-    return render(request, "matching/interest.html", context, status=400 if form.errors else 200)
+    return render(request, "matching/interest.html", context, status=status)
 
 
 def interest_sent(request, page_id):

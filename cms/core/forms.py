@@ -2,10 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .abuse import HoneypotMixin
 from .models import PageFeedback
 
 
-class PageFeedbackForm(forms.ModelForm):
+class PageFeedbackForm(HoneypotMixin, forms.ModelForm):
     """The form at the foot of every page; choices are radio buttons, no JS."""
 
     class Meta:

@@ -134,13 +134,31 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # django-redis: with Redis down the site keeps serving (every
+            # cache read is a miss, writes are dropped, each logged) instead
+            # of answering 500; /healthz/ reports the cache as failing.
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "musashino",
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Public forms (cms/core/abuse.py): accepted submissions per client address
+# and per e-mail address, in the shared cache. With the cache down the forms
+# stay open (fail open): a resident is never refused because Redis is.
+PUBLIC_FORM_RATES = {"per_client": "20/h", "per_address": "5/h"}
+RATELIMIT_FAIL_OPEN = True
+# Behind a proxy every request comes from the proxy: name the header it sets
+# to the resident's address (compose's nginx: HTTP_X_REAL_IP).
+CLIENT_IP_HEADER = env("DJANGO_CLIENT_IP_HEADER")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -198,6 +216,13 @@ CONTENT_SECURITY_POLICY = {
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD", "")
+# STARTTLS (port 587) or implicit TLS (port 465); at most one of them.
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)
+# A mail server that hangs must not hold a web request or a worker for long.
+EMAIL_TIMEOUT = int(env("DJANGO_EMAIL_TIMEOUT", "10"))
 EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "noreply@civic.musashino.example")
 # Who hears about page feedback that carries a comment.
@@ -217,6 +242,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Worker and beat log through LOGGING above (JSON lines in production).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # celery beat: new suggestions for registered residents every morning.
 CELERY_BEAT_SCHEDULE = {
     "refresh-suggestions": {
