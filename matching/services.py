@@ -5,6 +5,8 @@ import threading
 from django.db import transaction
 from django.utils import timezone
 
+from cms.core.queue import send_on_commit
+
 from . import sources
 from .models import MatchingSettings, Suggestion, SuggestionEvent
 
@@ -98,6 +100,6 @@ def change_status(suggestion, status, *, user=None, note=""):
         if status == Suggestion.Status.ACCEPTED and previous != status:
             from .tasks import send_acceptance_emails
 
-            transaction.on_commit(lambda: send_acceptance_emails.delay(suggestion.pk))
+            send_on_commit(send_acceptance_emails, suggestion.pk)
         sources.invalidate_engine()
     return suggestion

@@ -1,9 +1,7 @@
 """Residents' pages (find, register, 参加してみたい) and the JSON ranking endpoint."""
 
 import json
-import logging
 
-from django.db import transaction
 from django.http import JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from cms.core.abuse import TOO_MANY_MESSAGE, too_many
+from cms.core.queue import send_on_commit
 
 from . import residents, services, tasks
 from .forms import ContactForm, InterestForm, MatchingForm
@@ -61,23 +60,6 @@ def _error(message, status=400):
 
 
 # -- resident pages ---------------------------------------------------------------
-
-logger = logging.getLogger(__name__)
-
-
-def _after_commit(task, *args):
-    """Queue an e-mail task once the data is saved. If it cannot even be
-    queued (or, with Celery inline, it fails), the resident's request is
-    still stored: log it for the office rather than answer with an error."""
-
-    def send():
-        try:
-            task.delay(*args)
-        except Exception:
-            logger.exception("could not send %s%r", task.name, args)
-
-    transaction.on_commit(send)
-
 
 OPPORTUNITY_RESULTS = 10
 GROUP_RESULTS = 5
@@ -164,7 +146,7 @@ def _registered(request, form, contact_form):
     url = request.build_absolute_uri(
         reverse("matching_confirm", args=[residents.confirmation_token(profile)])
     )
-    _after_commit(tasks.send_registration_confirmation, profile.pk, url)
+    send_on_commit(tasks.send_registration_confirmation, profile.pk, url)
     return redirect("matching_registration_sent")
 
 
@@ -183,7 +165,7 @@ def confirm(request, token):
         return render(request, "matching/confirm.html", {"confirmed": True})
     if request.method == "POST":
         profile = residents.confirm(profile)
-        _after_commit(tasks.refresh_resident_suggestions, profile.pk)
+        send_on_commit(tasks.refresh_resident_suggestions, profile.pk)
         return render(request, "matching/confirm.html", {"confirmed": True})
     return render(request, "matching/confirm.html", {"profile": profile})
 
@@ -213,7 +195,7 @@ def interest(request, page_id):
         if form.is_valid():
             if not too_many(request, "matching.interest", form.cleaned_data["email"]):
                 suggestion = residents.express_interest(page, form, matching_form)
-                _after_commit(tasks.send_interest_confirmation, suggestion.pk)
+                send_on_commit(tasks.send_interest_confirmation, suggestion.pk)
                 return redirect("matching_interest_sent", page_id=page.pk)
             form.add_error(None, TOO_MANY_MESSAGE)
             status = 429

@@ -42,6 +42,14 @@ def check_broker():
     return None
 
 
+def check_pending_tasks():
+    """Work kept in the database during an outage is a note, not a failure."""
+    from .models import PendingTask
+
+    count = PendingTask.objects.count()
+    return f"{count} task(s) waiting to be sent again" if count else None
+
+
 def check_search():
     from wagtail.search.backends import get_search_backend
 
@@ -59,6 +67,7 @@ CHECKS = {
     "cache": check_cache,
     "broker": check_broker,
     "search": check_search,
+    "pending_tasks": check_pending_tasks,
 }
 
 

@@ -4,14 +4,14 @@ Wagtail 8 enqueues search-index and reference-index updates as django-tasks
 tasks. With a Celery broker configured they run on the Celery workers, after
 the transaction that caused them commits (so a worker never indexes a page
 that is not saved yet); without one they run inline, as Wagtail's own
-ImmediateBackend does.
+ImmediateBackend does. With the broker down they run inline too, or wait in
+the database (cms/core/queue.py): a page published while Redis is down is
+still indexed.
 """
 
 from django_tasks.backends.immediate import ImmediateBackend
 from django_tasks.base import TaskResult, TaskResultStatus
 from django_tasks.utils import get_random_id
-
-from django.db import transaction
 
 from cms.celery import app as celery_app
 
@@ -35,11 +35,8 @@ class CeleryBackend(ImmediateBackend):
             errors=[],
             worker_ids=[],
         )
+        from .queue import send_on_commit
         from .tasks import run_django_task
 
-        transaction.on_commit(
-            lambda: run_django_task.apply_async(
-                args=[task.module_path, list(args), dict(kwargs)], task_id=result.id
-            )
-        )
+        send_on_commit(run_django_task, task.module_path, list(args), dict(kwargs))
         return result

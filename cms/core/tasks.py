@@ -42,3 +42,12 @@ def run_django_task(module_path, args, kwargs):
     """Run a django-tasks task (e.g. Wagtail's search-index update) on a Celery worker."""
     task = import_string(module_path)
     return task.call(*args, **kwargs)
+
+
+@shared_task
+def requeue_pending_tasks():
+    """Send again the work kept while the broker and the inline run both failed."""
+    from .queue import requeue_pending
+
+    sent, left = requeue_pending()
+    return {"sent": sent, "pending": left}

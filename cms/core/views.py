@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -8,6 +7,7 @@ from wagtail.models import Page
 
 from .abuse import TOO_MANY_MESSAGE, too_many
 from .forms import PageFeedbackForm
+from .queue import send_on_commit
 from .tasks import notify_page_feedback
 
 
@@ -43,6 +43,6 @@ def _save(request, form, page, target):
     feedback.page_url = page.get_full_url(request) or ""
     feedback.save()
     if feedback.comment:
-        transaction.on_commit(lambda: notify_page_feedback.delay(feedback.pk))
+        send_on_commit(notify_page_feedback, feedback.pk)
     messages.success(request, _("Thank you for your feedback."))
     return redirect(f"{target}#page-feedback")

@@ -238,10 +238,16 @@ if CELERY_TASK_ALWAYS_EAGER:
     CELERY_BROKER_URL = "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# Nothing reads task results (the tasks write to the database); not asking
+# for them also means a task can be sent without a live result store.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker that does not answer fails a send within seconds (the work then
+# runs inline: cms/core/queue.py) instead of holding the request.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 # Worker and beat log through LOGGING above (JSON lines in production).
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # celery beat: new suggestions for registered residents every morning.
@@ -253,6 +259,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-unconfirmed-registrations": {
         "task": "matching.tasks.purge_unconfirmed_registrations",
         "schedule": 24 * 60 * 60,
+    },
+    # Work kept in the database while Redis (and the inline run) failed.
+    "requeue-pending-tasks": {
+        "task": "cms.core.tasks.requeue_pending_tasks",
+        "schedule": 5 * 60,
     },
 }
 

@@ -18,15 +18,14 @@ import functools
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from tests.serving import Site, free_port, manage, postgres, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -69,22 +68,7 @@ def pytest_collection_modifyitems(config, items):
 # -- the server -------------------------------------------------------------------
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 BROWSER_DATABASE = f"musashino_browser_{os.getpid()}"  # runs side by side do not collide
-
-
-def _postgres(statement):
-    """Run one statement on the server DATABASE_URL names (its `postgres` database)."""
-    import psycopg
-
-    admin = urlsplit(os.environ["DATABASE_URL"])._replace(scheme="postgresql", path="/postgres")
-    with psycopg.connect(admin.geturl(), autocommit=True) as conn:
-        conn.execute(statement)
 
 
 def _services_database_url():
@@ -92,89 +76,9 @@ def _services_database_url():
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         return None
-    _postgres(f"DROP DATABASE IF EXISTS {BROWSER_DATABASE} WITH (FORCE)")
-    _postgres(f"CREATE DATABASE {BROWSER_DATABASE}")
+    postgres(f"DROP DATABASE IF EXISTS {BROWSER_DATABASE} WITH (FORCE)")
+    postgres(f"CREATE DATABASE {BROWSER_DATABASE}")
     return urlsplit(url)._replace(path=f"/{BROWSER_DATABASE}").geturl()
-
-
-def _manage(env, *args, timeout=300):
-    subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=timeout,
-        stdout=subprocess.DEVNULL,
-    )
-
-
-def _wait_for(url, process, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        time.sleep(0.3)
-    raise RuntimeError(f"{url} did not answer within {seconds} s")
-
-
-class Site:
-    """The served site: its URL, its environment and the e-mail it sent."""
-
-    def __init__(self, url, env, mail_dir):
-        self.url = url
-        self.env = env
-        self.mail_dir = mail_dir
-
-    def __call__(self, path):
-        return self.url + path
-
-    def manage(self, *args):
-        """Run a management command against the served site's database."""
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        return result.stdout
-
-    def mails(self):
-        """Every e-mail sent so far, as text (the file backend's messages)."""
-        if not self.mail_dir.exists():
-            return []
-        texts = []
-        for path in sorted(self.mail_dir.iterdir()):
-            import email
-            from email import policy
-
-            raw = path.read_bytes()
-            for chunk in raw.split(b"\n" + b"-" * 79 + b"\n"):
-                if chunk.strip():
-                    message = email.message_from_bytes(chunk, policy=policy.default)
-                    body = message.get_body(("plain",))
-                    texts.append(
-                        {
-                            "to": str(message["To"]),
-                            "subject": str(message["Subject"]),
-                            "body": body.get_content() if body else "",
-                        }
-                    )
-        return texts
-
-    def wait_for_mail(self, predicate, seconds=30):
-        """The first e-mail for which predicate(mail) holds; the worker may be slower."""
-        deadline = time.monotonic() + seconds
-        while True:
-            found = [mail for mail in self.mails() if predicate(mail)]
-            if found or time.monotonic() > deadline:
-                return found[0] if found else None
-            time.sleep(0.25)
 
 
 @pytest.fixture(scope="session")
@@ -199,10 +103,10 @@ def site(tmp_path_factory):
         "DJANGO_MEDIA_ROOT": str(base / "media"),
         "PYTHONUNBUFFERED": "1",
     }
-    _manage(env, "migrate", "--noinput")
-    _manage(env, "load_demo_content")
-    _manage(env, "import_civic_data", "matching/samples/civic_data.json")
-    port = _free_port()
+    manage(env, "migrate", "--noinput")
+    manage(env, "load_demo_content")
+    manage(env, "import_civic_data", "matching/samples/civic_data.json")
+    port = free_port()
     log = open(base / "server.log", "w")  # noqa: SIM115 - closed below
     processes = [
         subprocess.Popen(
@@ -228,7 +132,7 @@ def site(tmp_path_factory):
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(url + "/", processes[0])
+        wait_for(url + "/", processes[0])
         yield Site(url, env, mail_dir)
     finally:
         for process in processes:
@@ -239,7 +143,7 @@ def site(tmp_path_factory):
                 process.kill()
         log.close()
         if services:
-            _postgres(f"DROP DATABASE IF EXISTS {BROWSER_DATABASE} WITH (FORCE)")
+            postgres(f"DROP DATABASE IF EXISTS {BROWSER_DATABASE} WITH (FORCE)")
         ARTIFACTS.mkdir(exist_ok=True)
         shutil.copy(base / "server.log", ARTIFACTS / "browser-server.log")
 

@@ -3,14 +3,17 @@
 tests/browser)."""
 
 import datetime
+import io
 import re
 
 import pytest
 
 from django.core import mail
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from cms.core.models import PendingTask
 from cms.opportunities.models import OpportunityPage
 from matching import residents
 from matching.engine.slots import SLOT_CODES
@@ -278,7 +281,15 @@ def test_a_failing_mail_server_loses_nothing(post, civic_data, opportunity, sett
     )
     assert response.status_code == 302
     assert Suggestion.objects.filter(profile__email="taro@example.jp").exists()
-    assert "could not send" in caplog.text
+    assert "kept to be sent again" in caplog.text
+    assert mail.outbox == []
+
+    # The mail server is back: the kept e-mail goes out on the next requeue.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("requeue_pending_tasks", stdout=io.StringIO(), stderr=io.StringIO())
+    (message,) = mail.outbox
+    assert message.to == ["taro@example.jp"] and opportunity.title in message.subject
+    assert not PendingTask.objects.exists()
 
 
 class BrokenEmailBackend:

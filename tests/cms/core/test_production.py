@@ -22,7 +22,7 @@ def test_health_endpoint_reports_every_dependency(client, db):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "cache", "broker", "search"}
+    assert set(body["checks"]) == {"database", "cache", "broker", "search", "pending_tasks"}
     assert all(check["ok"] for check in body["checks"].values())
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
