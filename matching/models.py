@@ -318,3 +318,43 @@ class MatchingSettings(BaseSiteSetting):
             crowding=self.crowding_weight,
             distance_decay_km=self.distance_decay_km,
         )
+
+
+class PersonalDataAccess(models.Model):
+    """Who saw, exported or deleted residents' personal data, and when
+    (matching/privacy.py). Read-only in the admin; no personal data in it."""
+
+    class Action(models.TextChoices):
+        LISTED = "listed", _("listed")
+        VIEWED = "viewed", _("viewed")
+        EDITED = "edited", _("edited")
+        EXPORTED = "exported", _("exported")
+        DELETED = "deleted", _("deleted")
+        RESIDENT_VIEWED = "resident-viewed", _("viewed by the resident")
+        RESIDENT_EXPORTED = "resident-exported", _("exported by the resident")
+        RESIDENT_DELETED = "resident-deleted", _("deleted by the resident")
+        PURGED = "purged", _("deleted at the end of the retention period")
+
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept when the account is deleted later.
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    record_type = models.CharField(_("record type"), max_length=50)
+    record_ids = models.TextField(_("record ids"), blank=True)
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data access log")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username or '-'} {self.action} {self.record_type}"

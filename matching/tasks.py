@@ -131,3 +131,31 @@ def send_interest_confirmation(suggestion_id):
         settings.DEFAULT_FROM_EMAIL,
         [suggestion.profile.email],
     )
+
+
+@shared_task
+def purge_expired_personal_data():
+    """Daily (celery beat): delete what is past the retention period."""
+    from .privacy import purge_expired
+
+    profiles, log_lines = purge_expired()
+    return {"profiles": profiles, "log_lines": log_lines}
+
+
+@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def send_my_data_link(email, url):
+    """The link to see, download or delete one's data; only to an address
+    the office holds, so the page never reveals who is registered."""
+    if not ResidentProfile.objects.filter(email__iexact=email).exists():
+        return 0
+    return send_mail(
+        _("Your registration with the civic-activity office"),
+        _(
+            "You asked to see your registration. Open this link within 24 hours to see, "
+            "download or delete the details the civic-activity office holds about you:\n\n"
+            "%(url)s\n\nIf you did not ask for this, you can ignore this e-mail.\n\n%(office)s"
+        )
+        % {"url": url, "office": _office()},
+        settings.DEFAULT_FROM_EMAIL,
+        [email],
+    )

@@ -13,10 +13,12 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from cms.core.permissions import DeniedActionsPermissionPolicy
 
+from .admin_views import AuditedViews
 from .filters import SuggestionFilterSet
 from .forms import SuggestionForm
-from .models import ResidentProfile, Skill, Suggestion
+from .models import PersonalDataAccess, ResidentProfile, Skill, Suggestion
 from .permissions import is_coordinator
+from .privacy import log_access
 
 
 class ContactColumn(Column):
@@ -36,7 +38,7 @@ class SkillViewSet(SnippetViewSet):
     list_display = ["name", "slug", "aliases"]
 
 
-class ResidentProfileViewSet(SnippetViewSet):
+class ResidentProfileViewSet(AuditedViews, SnippetViewSet):
     model = ResidentProfile
     icon = "user"
     list_display = [
@@ -59,7 +61,7 @@ class ResidentProfileViewSet(SnippetViewSet):
 register_permission_policy(Suggestion, DeniedActionsPermissionPolicy(Suggestion, denied=("add",)))
 
 
-class SuggestionViewSet(SnippetViewSet):
+class SuggestionViewSet(AuditedViews, SnippetViewSet):
     model = Suggestion
     icon = "link"
     menu_label = _("Suggested matches")
@@ -117,11 +119,44 @@ class SuggestionViewSet(SnippetViewSet):
         return Suggestion.objects.select_related("profile", "opportunity", "group")
 
 
+# The access log is evidence: nobody adds, edits or deletes lines in the admin.
+register_permission_policy(
+    PersonalDataAccess,
+    DeniedActionsPermissionPolicy(PersonalDataAccess, denied=("add", "change", "delete")),
+)
+
+
+class PersonalDataAccessViewSet(SnippetViewSet):
+    model = PersonalDataAccess
+    icon = "history"
+    menu_label = _("Personal data access log")
+    list_display = ["at", "username", "action", "record_type", "record_ids", "detail"]
+    list_filter = ["action", "record_type"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    list_export = ["at", "username", "action", "record_type", "record_ids", "detail"]
+    export_filename = "personal-data-access-log"
+
+
+@hooks.register("before_delete_snippet")  # after deletion the ids are gone
+def log_deleted_personal_data(request, instances):
+    if request.method != "POST":  # the confirmation page
+        return
+    if instances and isinstance(instances[0], ResidentProfile | Suggestion):
+        model = type(instances[0])
+        log_access(
+            PersonalDataAccess.Action.DELETED,
+            model._meta.verbose_name,
+            instances,
+            user=request.user,
+        )
+
+
 class MatchingGroup(SnippetViewSetGroup):
     menu_label = _("Matching")
     menu_icon = "link"
     menu_order = 250
-    items = (SuggestionViewSet, ResidentProfileViewSet, SkillViewSet)
+    items = (SuggestionViewSet, ResidentProfileViewSet, SkillViewSet, PersonalDataAccessViewSet)
 
 
 register_snippet(MatchingGroup)

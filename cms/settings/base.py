@@ -228,6 +228,11 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "noreply@civic.musashino.e
 # Who hears about page feedback that carries a comment.
 FEEDBACK_NOTIFY_EMAILS = env_list("FEEDBACK_NOTIFY_EMAILS")
 
+# Residents' personal data (matching/privacy.py): profiles untouched this
+# many days are deleted with their suggestions; the access log is kept longer.
+MATCHING_RETENTION_DAYS = int(env("MATCHING_RETENTION_DAYS", "1095"))
+PERSONAL_DATA_ACCESS_LOG_DAYS = int(env("PERSONAL_DATA_ACCESS_LOG_DAYS", "1825"))
+
 # Celery: Redis (or any broker URL) when configured; without a broker the
 # tasks run inline so the embedded set-up needs no extra process.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
@@ -258,6 +263,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "purge-unconfirmed-registrations": {
         "task": "matching.tasks.purge_unconfirmed_registrations",
+        "schedule": 24 * 60 * 60,
+    },
+    "purge-expired-personal-data": {
+        "task": "matching.tasks.purge_expired_personal_data",
         "schedule": 24 * 60 * 60,
     },
     # Work kept in the database while Redis (and the inline run) failed.

@@ -72,6 +72,38 @@ def test_resident_finds_opportunities_and_asks_to_take_part(site, page, axe_chec
     assert title in mail["subject"]
 
 
+def test_resident_sees_downloads_and_deletes_their_data(site, page, axe_check):
+    """個人情報: the link by e-mail shows everything held; the resident deletes it."""
+    email = f"my-data-{uuid.uuid4().hex[:8]}@example.jp"
+    _find_for_me(page, site)
+    title = _take_part(page, site, "井の頭 三郎", email)
+    page.goto(site("/"))
+    page.get_by_role("link", name="登録内容の確認・削除").click()
+    assert not axe_check(page, "my-data request form")
+    page.get_by_label("登録したメールアドレス").fill(email)
+    page.get_by_role("button", name="リンクを送る").click()
+    assert "メールをご確認ください" in page.locator("h1").inner_text()
+
+    mail = site.wait_for_mail(lambda m: email in m["to"] and "ご登録内容" in m["subject"])
+    assert mail is not None, "the resident gets the link by e-mail"
+    link = re.search(r"http://\S+/matching/my-data/\S+/", mail["body"]).group(0)
+    page.goto(link)
+    main = page.locator("main").inner_text()
+    assert "井の頭 三郎" in main and email in main and title in main
+    assert not axe_check(page, "my-data page")
+    screenshot(page, "my-data")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="ファイル(JSON形式)でダウンロードする").click()
+    assert email in download.value.path().read_text(encoding="utf-8")
+
+    page.get_by_role("link", name="登録を削除する").click()
+    assert not axe_check(page, "my-data delete confirmation")
+    page.get_by_role("button", name="すべて削除する").click()
+    assert "削除しました" in page.locator("main").inner_text()
+    page.goto(link)
+    assert "登録はありません" in page.locator("main").inner_text()
+
+
 def test_resident_registers_for_suggestions_with_javascript_off(site, no_js_page):
     """On a phone without JavaScript: find, register, confirm from the e-mail."""
     page = no_js_page

@@ -14,4 +14,6 @@ class Command(BaseCommand):
         sent, left = requeue_pending()
         self.stdout.write(f"sent {sent}, still pending {left}")
         if left:
-            self.stderr.write("some tasks are still failing: see last_error in the core_pendingtask table")
+            self.stderr.write(
+                "some tasks are still failing: see last_error in the core_pendingtask table"
+            )

@@ -1,0 +1,215 @@
+"""Residents' personal data: see, download and delete it through a link sent
+to their address; deleted after the retention period; every access logged."""
+
+import datetime
+import json
+import re
+
+import pytest
+
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from cms.core.models import Area
+from matching import privacy, services
+from matching.models import (
+    PersonalDataAccess,
+    ResidentProfile,
+    Skill,
+    Suggestion,
+    SuggestionEvent,
+    TimeSlot,
+)
+from matching.tasks import purge_expired_personal_data
+
+pytestmark = pytest.mark.django_db
+Action = PersonalDataAccess.Action
+
+
+@pytest.fixture
+def resident(civic_data):
+    profile = ResidentProfile.objects.create(
+        name="武蔵野 花子",
+        email="hanako@example.jp",
+        phone="0422-00-0000",
+        interests="絵本の読み聞かせ",
+        home_area=Area.objects.get(slug="kichijoji-kitamachi"),
+        consent=True,
+    )
+    profile.skills.set(Skill.objects.filter(slug="reading-aloud"))
+    profile.slots.set(TimeSlot.objects.filter(code__in=["tue-am"]))
+    (suggestion,) = services.refresh_suggestions(profile)[:1]
+    suggestion.message = "土曜日も参加できます"
+    suggestion.save()
+    services.change_status(suggestion, "contacted", note="電話済み")
+    return profile
+
+
+@pytest.fixture
+def post(client, django_capture_on_commit_callbacks):
+    def post(url, data=None):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(url, data or {})
+
+    return post
+
+
+def _link_from_mail():
+    (message,) = mail.outbox
+    return re.search(r"http://testserver(/matching/my-data/\S+/)", message.body).group(1)
+
+
+def test_a_resident_gets_a_link_and_sees_everything_held(client, post, resident):
+    response = post(reverse("matching_my_data_request"), {"email": "Hanako@Example.jp"})
+    assert response.status_code == 302
+    link = _link_from_mail()
+    assert mail.outbox[0].to == ["Hanako@Example.jp"]
+
+    page = client.get(link)
+    assert page.status_code == 200
+    html = page.text
+    for held in ("武蔵野 花子", "hanako@example.jp", "0422-00-0000", "読み聞かせ", "火曜午前"):
+        assert held in html, held
+    assert "ひろばでの絵本の読み聞かせ" in html and "土曜日も参加できます" in html
+    assert "電話済み" in html  # the office's notes are the resident's data too
+    assert PersonalDataAccess.objects.filter(action=Action.RESIDENT_VIEWED).count() == 1
+    assert page["Cache-Control"].startswith("max-age=0")
+
+
+def test_an_unknown_address_gets_the_same_answer_and_no_mail(post, resident):
+    response = post(reverse("matching_my_data_request"), {"email": "nobody@example.jp"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("matching_my_data_sent")
+    assert mail.outbox == []
+
+
+def test_a_bad_address_is_an_error_beside_the_field(client, resident):
+    response = client.post(reverse("matching_my_data_request"), {"email": "hanako@"})
+    assert response.status_code == 400
+    assert "error-summary" in response.text and 'value="hanako@"' in response.text
+
+
+def test_the_data_downloads_as_json(client, resident):
+    token = privacy.my_data_token("hanako@example.jp")
+    response = client.get(reverse("matching_my_data_export", args=[token]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="musashino-my-data-')
+    data = json.loads(response.content)
+    (profile,) = data["profiles"]
+    assert profile["name"] == "武蔵野 花子" and profile["phone"] == "0422-00-0000"
+    assert profile["skills"] == ["読み聞かせ"] and profile["available_times"] == ["火曜午前"]
+    (suggestion,) = [s for s in profile["suggestions"] if s["message"]]
+    assert suggestion["opportunity_or_group"] == "ひろばでの絵本の読み聞かせ"
+    assert suggestion["status"] == "連絡済み" and "電話済み" in suggestion["coordinator_notes"]
+    assert PersonalDataAccess.objects.filter(action=Action.RESIDENT_EXPORTED).exists()
+
+
+def test_deleting_removes_profile_suggestions_and_history(client, post, resident):
+    token = privacy.my_data_token("hanako@example.jp")
+    url = reverse("matching_my_data_delete", args=[token])
+    confirm = client.get(url)
+    assert confirm.status_code == 200 and "元に戻せません" in confirm.text
+    assert ResidentProfile.objects.filter(pk=resident.pk).exists()  # only asked
+
+    response = post(url)
+    assert response.status_code == 200 and "削除しました" in response.text
+    assert not ResidentProfile.objects.filter(email="hanako@example.jp").exists()
+    assert not Suggestion.objects.filter(profile_id=resident.pk).exists()
+    assert not SuggestionEvent.objects.filter(suggestion__profile_id=resident.pk).exists()
+    entry = PersonalDataAccess.objects.get(action=Action.RESIDENT_DELETED)
+    assert entry.record_ids == str(resident.pk)
+    # The log keeps no personal data.
+    assert "hanako" not in f"{entry.record_ids} {entry.detail} {entry.username}"
+    assert "登録はありません" in client.get(reverse("matching_my_data", args=[token])).text
+
+
+@pytest.mark.parametrize("token", ["nonsense", "hanako@example.jp:1tZ:forged"])
+def test_broken_links_say_so(client, token):
+    for name in ("matching_my_data", "matching_my_data_export", "matching_my_data_delete"):
+        response = client.get(reverse(name, args=[token]))
+        assert response.status_code == 400 and "有効期限" in response.text
+
+
+def test_links_expire_after_a_day(client, resident, monkeypatch):
+    token = privacy.my_data_token("hanako@example.jp")
+    later = timezone.now() + datetime.timedelta(hours=25)
+    monkeypatch.setattr("django.core.signing.time.time", lambda: later.timestamp())
+    assert client.get(reverse("matching_my_data", args=[token])).status_code == 400
+
+
+# -- retention ------------------------------------------------------------------
+
+
+def test_profiles_untouched_for_the_retention_period_are_purged(resident, settings):
+    settings.MATCHING_RETENTION_DAYS = 365
+    now = timezone.now()
+    old = ResidentProfile.objects.create(name="古い登録", email="old@example.jp")
+    busy = ResidentProfile.objects.create(name="相談中", email="busy@example.jp")
+    Suggestion.objects.create(profile=busy, opportunity=resident.suggestions.first().opportunity)
+    long_ago = now - datetime.timedelta(days=400)
+    ResidentProfile.objects.filter(pk__in=[old.pk, busy.pk]).update(updated_at=long_ago)
+    PersonalDataAccess.objects.create(action=Action.LISTED, record_type="x")
+    PersonalDataAccess.objects.filter(record_type="x").update(at=now - datetime.timedelta(days=2000))
+
+    assert purge_expired_personal_data.delay().get() == {"profiles": 1, "log_lines": 1}
+    remaining = set(ResidentProfile.objects.values_list("email", flat=True))
+    # A profile with a suggestion still moving is kept, and so is a recent one.
+    assert "old@example.jp" not in remaining
+    assert {"busy@example.jp", "hanako@example.jp"} <= remaining
+    assert PersonalDataAccess.objects.get(action=Action.PURGED).record_ids == str(old.pk)
+
+
+# -- coordinators' access -----------------------------------------------------------
+
+
+@pytest.fixture
+def coordinator_client(client, django_user_model):
+    user = django_user_model.objects.create_user("coord", password="x")
+    user.groups.add(Group.objects.get(name="Coordinators"))
+    client.force_login(user)
+    return client
+
+
+def _log():
+    return list(PersonalDataAccess.objects.order_by("pk").values_list("username", "action"))
+
+
+def test_coordinators_access_is_logged(coordinator_client, resident):
+    base = "/admin/snippets/matching/"
+    suggestion = resident.suggestions.first()
+    assert coordinator_client.get(f"{base}residentprofile/").status_code == 200
+    assert coordinator_client.get(f"{base}residentprofile/edit/{resident.pk}/").status_code == 200
+    assert coordinator_client.get(f"{base}suggestion/inspect/{suggestion.pk}/").status_code == 200
+    assert coordinator_client.get(f"{base}suggestion/?export=csv").status_code == 200
+    assert _log() == [
+        ("coord", Action.LISTED),
+        ("coord", Action.VIEWED),
+        ("coord", Action.VIEWED),
+        ("coord", Action.EXPORTED),
+    ]
+    listed = PersonalDataAccess.objects.filter(action=Action.LISTED).get()
+    assert str(resident.pk) in listed.record_ids.split(",")
+
+
+def test_deleting_in_the_admin_is_logged(admin_client_ja, resident):
+    url = f"/admin/snippets/matching/residentprofile/delete/{resident.pk}/"
+    assert admin_client_ja.get(url).status_code == 200
+    assert not PersonalDataAccess.objects.filter(action=Action.DELETED).exists()
+    admin_client_ja.post(url)
+    assert not ResidentProfile.objects.filter(pk=resident.pk).exists()
+    entry = PersonalDataAccess.objects.get(action=Action.DELETED)
+    assert (entry.username, entry.record_ids) == ("admin", str(resident.pk))
+
+
+def test_nobody_can_edit_the_log(admin_client_ja, resident):
+    privacy.log_access(Action.VIEWED, "resident profile", [resident])
+    entry = PersonalDataAccess.objects.get()
+    base = "/admin/snippets/matching/personaldataaccess/"
+    listing = admin_client_ja.get(base)
+    assert listing.status_code == 200 and "resident profile" in listing.text
+    for url in (f"{base}add/", f"{base}edit/{entry.pk}/", f"{base}delete/{entry.pk}/"):
+        response = admin_client_ja.get(url)
+        assert response.status_code in (302, 403), url
+    assert PersonalDataAccess.objects.filter(pk=entry.pk).exists()
