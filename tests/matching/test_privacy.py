@@ -151,7 +151,8 @@ def test_profiles_untouched_for_the_retention_period_are_purged(resident, settin
     long_ago = now - datetime.timedelta(days=400)
     ResidentProfile.objects.filter(pk__in=[old.pk, busy.pk]).update(updated_at=long_ago)
     PersonalDataAccess.objects.create(action=Action.LISTED, record_type="x")
-    PersonalDataAccess.objects.filter(record_type="x").update(at=now - datetime.timedelta(days=2000))
+    five_years_ago = now - datetime.timedelta(days=2000)
+    PersonalDataAccess.objects.filter(record_type="x").update(at=five_years_ago)
 
     assert purge_expired_personal_data.delay().get() == {"profiles": 1, "log_lines": 1}
     remaining = set(ResidentProfile.objects.values_list("email", flat=True))
