@@ -108,3 +108,29 @@ class Site:
             if found or time.monotonic() > deadline:
                 return found[0] if found else None
             time.sleep(0.25)
+
+
+def start(command, env, log):
+    """A server or worker process from the project folder, logging to `log`."""
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def celery_worker(name):
+    """The command of a one-process Celery worker named for this test run."""
+    return [sys.executable, "-m", "celery", "-A", "cms", "worker", "--pool=solo"] + [
+        "--loglevel=WARNING",
+        "--without-heartbeat",
+        "--without-gossip",
+        "--without-mingle",
+        "-n",
+        f"{name}-{os.getpid()}@%h",
+    ]
+
+
+def stop(processes):
+    for process in processes:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -18,14 +18,13 @@ import functools
 import json
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.serving import Site, free_port, manage, postgres, wait_for
+from tests.serving import Site, celery_worker, free_port, manage, postgres, start, stop, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -108,39 +107,16 @@ def site(tmp_path_factory):
     manage(env, "import_civic_data", "matching/samples/civic_data.json")
     port = free_port()
     log = open(base / "server.log", "w")  # noqa: SIM115 - closed below
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}"]
-            + ["--noreload", "--insecure"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    ]
+    runserver = [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}"]
+    processes = [start([*runserver, "--noreload", "--insecure"], env, log)]
     if services:
-        processes.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "cms", "worker", "--pool=solo"]
-                + ["--loglevel=WARNING", "--without-heartbeat", "--without-gossip"]
-                + ["--without-mingle", "-n", f"browser-{os.getpid()}@%h"],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        )
+        processes.append(start(celery_worker("browser"), env, log))
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for(url + "/", processes[0])
         yield Site(url, env, mail_dir)
     finally:
-        for process in processes:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(processes)
         log.close()
         if services:
             postgres(f"DROP DATABASE IF EXISTS {BROWSER_DATABASE} WITH (FORCE)")

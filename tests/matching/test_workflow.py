@@ -12,25 +12,9 @@ from django.core import mail
 from cms.core.models import Area
 from cms.opportunities.models import OpportunityPage
 from matching import services
-from matching.models import ResidentProfile, Skill, Suggestion, TimeSlot
+from matching.models import ResidentProfile, Suggestion
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def resident(civic_data):
-    profile = ResidentProfile.objects.create(
-        name="武蔵野 花子",
-        email="hanako@example.jp",
-        phone="0422-00-0000",
-        interests="絵本の読み聞かせ",
-        home_area=Area.objects.get(slug="kichijoji-kitamachi"),
-        max_km=2,
-        consent=True,
-    )
-    profile.skills.set(Skill.objects.filter(slug="reading-aloud"))
-    profile.slots.set(TimeSlot.objects.filter(code__in=["tue-am", "thu-am"]))
-    return profile
 
 
 @pytest.fixture

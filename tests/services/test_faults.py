@@ -29,7 +29,7 @@ import requests
 from django.db import connections
 
 from tests.conftest import services_missing_reason
-from tests.serving import ROOT, Site, free_port, manage, postgres, wait_for
+from tests.serving import Site, celery_worker, free_port, manage, postgres, start, stop, wait_for
 
 pytestmark = pytest.mark.services
 
@@ -118,36 +118,17 @@ def site(redis_server, tmp_path_factory):
     env |= {"REDIS_URL": redis_server.url, "CELERY_BROKER_URL": redis_server.url}
     port = free_port()
     log = open(base / "server.log", "w")  # noqa: SIM115 - closed below
+    gunicorn = [sys.executable, "-m", "gunicorn", "cms.wsgi", "--bind", f"127.0.0.1:{port}"]
     processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "cms.wsgi", "--bind", f"127.0.0.1:{port}"]
-            + ["--workers", "1", "--timeout", "60"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        ),
-        subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "cms", "worker", "--pool=solo"]
-            + ["--loglevel=WARNING", "--without-heartbeat", "--without-gossip"]
-            + ["--without-mingle", "-n", f"faults-{os.getpid()}@%h"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        ),
+        start([*gunicorn, "--workers", "1", "--timeout", "60"], env, log),
+        start(celery_worker("faults"), env, log),
     ]
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for(url + "/", processes[0])
         yield Site(url, env, base / "mail")
     finally:
-        for process in processes:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(processes)
         log.close()
         sys.stdout.write((base / "server.log").read_text()[-3000:])
         postgres(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
