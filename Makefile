@@ -9,7 +9,7 @@ REDIS ?= redis://127.0.0.1:6379/0
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install browser-deps browser-notice run serve migrate demo test test-services test-browser lint format messages check bench clean
+.PHONY: install browser-deps browser-notice run serve migrate demo test test-services test-browser lint format messages check bench bench-load clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ test-browser: install browser-deps browser-notice
 bench: install
 	$(BIN)/python -m bench.search
 	$(BIN)/python -m bench.matching
+	$(BIN)/python -m bench.load
+
+# Only the load benchmark: gunicorn + PostgreSQL + Redis driven by locust.
+bench-load: install
+	$(BIN)/python -m bench.load
 
 lint: install
 	$(BIN)/ruff check .
