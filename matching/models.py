@@ -346,7 +346,9 @@ class PersonalDataAccess(models.Model):
     )
     # Kept when the account is deleted later.
     username = models.CharField(_("user name"), max_length=150, blank=True)
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    action = models.CharField(
+        pgettext_lazy("access log", "action"), max_length=20, choices=Action.choices
+    )
     record_type = models.CharField(_("record type"), max_length=50)
     record_ids = models.TextField(_("record ids"), blank=True)
     detail = models.CharField(_("detail"), max_length=255, blank=True)
