@@ -9,7 +9,7 @@ REDIS ?= redis://127.0.0.1:6379/0
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install browser-deps browser-notice run serve migrate demo test test-services test-browser lint format messages check bench bench-load clean
+.PHONY: install services browser-deps browser-notice run serve migrate demo test test-services test-browser lint format messages check bench bench-load clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# PostgreSQL and Redis on 127.0.0.1 (installed from Debian when missing).
+services:
+	bash docker/services.sh
 
 # axe-core for the browser tests, from the npm registry (package-lock.json).
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
