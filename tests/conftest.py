@@ -79,3 +79,24 @@ def fresh_caches():
     cache.clear()
     services._local.__dict__.clear()
     yield
+
+
+def search_engine_url():
+    """The OpenSearch (or Elasticsearch) node the tests may use, or None."""
+    return os.environ.get("OPENSEARCH_URL") or None
+
+
+@pytest.fixture
+def require_search_engine():
+    """The engine's URL; skip, with the reason, when there is none; fail if CI requires one.
+
+    `make opensearch` starts a node and prints OPENSEARCH_URL; `make
+    test-services` and CI set REQUIRE_SEARCH_ENGINE=1.
+    """
+    url = search_engine_url()
+    if url is None:
+        reason = "needs a search engine: set OPENSEARCH_URL (make opensearch)"
+        if os.environ.get("REQUIRE_SEARCH_ENGINE") == "1":
+            pytest.fail(f"REQUIRE_SEARCH_ENGINE=1 but {reason}")
+        pytest.skip(reason)
+    return url
