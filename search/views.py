@@ -5,6 +5,8 @@ filter values become messages beside their fields, and the query itself is
 analysed by search.analysis before a backend sees it.
 """
 
+import logging
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.shortcuts import render
@@ -17,9 +19,12 @@ from cms.facilities.models import FacilityPage
 from cms.groups.models import GroupPage
 
 from . import analysis
+from .backends.engine import is_engine_unavailable
 from .forms import CONTENT_TYPES, SearchForm
 from .highlight import highlight, plain_text
 from .suggest import suggestions
+
+logger = logging.getLogger(__name__)
 
 PER_PAGE = 10
 # One- and two-character queries are often a word's start (子, 防災…):
@@ -120,6 +125,15 @@ def popular_queries(limit=10):
     ][:limit]
 
 
+def _results(pages, query, filtered):
+    """What the search page lists: matches, or newest first for filters alone."""
+    if query:
+        return run_search(pages, query)
+    if filtered:
+        return pages.order_by("-last_published_at", "-pk"), False
+    return Page.objects.none(), False
+
+
 def search(request):
     fiscal_years = ActivityPage.objects.live().public().fiscal_years()
     form = SearchForm(request.GET or None, fiscal_years=fiscal_years)
@@ -132,17 +146,21 @@ def search(request):
     filtered = any(data.get(name) for name in ("type", "kind", "field", "area", "fy", "when"))
 
     pages = restrict(Page.objects.live().public().filter(depth__gt=1), data)
-    prefix = False
-    if query:
-        results, prefix = run_search(pages, query)
-    elif filtered:
-        results = pages.order_by("-last_published_at", "-pk")
-    else:
-        results = Page.objects.none()
-
     page_number = request.GET.get("page")
-    paginator = Paginator(results, PER_PAGE)
-    result_page = paginator.get_page(page_number)
+    engine_unavailable = False
+    try:
+        results, prefix = _results(pages, query, filtered)
+        paginator = Paginator(results, PER_PAGE)
+        result_page = paginator.get_page(page_number)
+        rows = describe(result_page.object_list, query, prefix)
+    except Exception as error:
+        # The search engine is down or overloaded: say so, keep the page up.
+        if not is_engine_unavailable(error):
+            raise
+        logger.warning("search engine unavailable: %s", type(error).__name__)
+        engine_unavailable = True
+        paginator = Paginator(Page.objects.none(), PER_PAGE)
+        result_page, rows = paginator.get_page(1), []
 
     promotions = []
     if query:
@@ -159,9 +177,12 @@ def search(request):
         "form": form,
         "search_query": query,
         "search_results": result_page,
-        "rows": describe(result_page.object_list, query, prefix),
+        "rows": rows,
+        "engine_unavailable": engine_unavailable,
         "promotions": promotions,
-        "suggestions": suggestions(query) if query and paginator.count == 0 else [],
+        "suggestions": (
+            suggestions(query) if query and paginator.count == 0 and not engine_unavailable else []
+        ),
         "popular_queries": popular_queries() if not query else [],
         "filtered": filtered,
     }

@@ -49,11 +49,12 @@ def send(task, args=(), kwargs=None, *, kept=None):
         return INLINE
     except Exception as error:
         logger.exception("%s failed; kept to be sent again", task.name)
-        _keep(task.name, args, kwargs, error, kept)
+        keep(task.name, args, kwargs, error, kept)
         return PENDING
 
 
-def _keep(name, args, kwargs, error, kept):
+def keep(name, args, kwargs, error, kept=None):
+    """Write the task to the database (or count one more attempt on `kept`)."""
     from .models import PendingTask
 
     if kept is None:

@@ -19,7 +19,20 @@ from cms.celery import app as celery_app
 class CeleryBackend(ImmediateBackend):
     def enqueue(self, task, args, kwargs):
         if celery_app.conf.task_always_eager:
-            return super().enqueue(task, args, kwargs)
+            result = super().enqueue(task, args, kwargs)
+            if result.status == TaskResultStatus.FAILED and _is_outage(result.errors[-1]):
+                # e.g. the search engine is down: keep the update for later.
+                from .queue import keep
+                from .tasks import run_django_task
+
+                error = result.errors[-1]
+                keep(
+                    run_django_task.name,
+                    [task.module_path, list(args), dict(kwargs)],
+                    {},
+                    RuntimeError(error.traceback.strip().splitlines()[-1]),
+                )
+            return result
         self.validate_task(task)
         result = TaskResult(
             task=task,
@@ -40,3 +53,10 @@ class CeleryBackend(ImmediateBackend):
 
         send_on_commit(run_django_task, task.module_path, list(args), dict(kwargs))
         return result
+
+
+def _is_outage(task_error):
+    try:
+        return issubclass(task_error.exception_class, (ConnectionError, OSError))
+    except (ImportError, ValueError):
+        return False

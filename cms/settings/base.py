@@ -290,24 +290,33 @@ WAGTAIL_DATETIME_FORMAT = "%Y-%m-%d %H:%M"
 WAGTAIL_TIME_FORMAT = "%H:%M"
 
 
-def search_backends(elasticsearch_url):
+def search_backends(opensearch_url=None, elasticsearch_url=None):
     """Wagtail search backends for this environment.
 
     Wagtail's database backend (SQLite FTS5 or PostgreSQL) by default;
-    Elasticsearch 9 when a URL is given, so the city can move search off the
-    database when it outgrows one machine without a code change. Both are
-    wrapped by search.backends so that Japanese is analysed on the way in and
-    on the way out.
+    OpenSearch when OPENSEARCH_URL is set, Elasticsearch 9 when
+    ELASTICSEARCH_URL is, so the city can move search off the database when
+    it outgrows one machine without a code change. The engines share one
+    Japanese mapping (search.backends.engine); every backend analyses Japanese
+    on the way in and on the way out. A URL may hold several nodes separated
+    by commas, and user:password@ for an engine with authentication.
     """
-    if not elasticsearch_url:
+    url = opensearch_url or elasticsearch_url
+    if not url:
         return {"default": {"BACKEND": "search.backends.database"}}
     return {
         "default": {
-            "BACKEND": "search.backends.elasticsearch9",
-            "URLS": [elasticsearch_url],
-            # Index names become e.g. musashino_wagtailcore_page.
-            "INDEX_PREFIX": env("ELASTICSEARCH_INDEX_PREFIX", "musashino_"),
-            "TIMEOUT": 10,
+            "BACKEND": (
+                "search.backends.opensearch" if opensearch_url else "search.backends.elasticsearch9"
+            ),
+            "URLS": [part.strip() for part in url.split(",") if part.strip()],
+            # Index names become e.g. musashino_wagtailcore_page (an alias:
+            # update_index builds a new index and swaps it in, no downtime).
+            "INDEX_PREFIX": env(
+                "SEARCH_INDEX_PREFIX", env("ELASTICSEARCH_INDEX_PREFIX", "musashino_")
+            ),
+            "ATOMIC_REBUILD": True,
+            "TIMEOUT": int(env("SEARCH_TIMEOUT", "5")),
             "OPTIONS": {},
             "INDEX_SETTINGS": {},
         }
@@ -320,8 +329,9 @@ def search_backends(elasticsearch_url):
 # asserts that every other core Page field is still there.
 SILENCED_SYSTEM_CHECKS = ["wagtailsearch.W001"]
 
+OPENSEARCH_URL = env("OPENSEARCH_URL")
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")
-WAGTAILSEARCH_BACKENDS = search_backends(ELASTICSEARCH_URL)
+WAGTAILSEARCH_BACKENDS = search_backends(OPENSEARCH_URL, ELASTICSEARCH_URL)
 
 LOGGING = {
     "version": 1,

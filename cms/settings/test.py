@@ -1,7 +1,7 @@
 """Test settings: fast and self-contained, services only when env names them."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, search_backends
 
 SECRET_KEY = "test-only-not-secret"
 ALLOWED_HOSTS = ["*"]
@@ -21,3 +21,8 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # WhiteNoise serves from the apps' static folders (no collectstatic in tests).
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = None  # nothing is collected for tests
+# The suite searches the database; tests of the engine path opt in with the
+# URL the environment names (tests/conftest.py: require_search_engine), so
+# OPENSEARCH_URL in the environment changes no other test.
+OPENSEARCH_URL = ELASTICSEARCH_URL = None
+WAGTAILSEARCH_BACKENDS = search_backends()

@@ -1,12 +1,9 @@
-"""Wagtail's Elasticsearch 9 backend for analysed Japanese text.
+"""Wagtail's Elasticsearch 9 backend for analysed Japanese text (see search.backends.engine).
 
-Text reaches Elasticsearch already analysed (terms separated by spaces, see
-search.analysis), so the index must split on whitespace only: the standard
-analyzer would cut Japanese into single characters. Autocomplete keeps
-Wagtail's edge n-grams, built on whitespace tokens.
+Elasticsearch itself cannot run on the development and CI machines; the
+mapping, analyzers and query handling it shares with the OpenSearch backend
+are tested live there, and this module's classes by tests/search/test_engine.py.
 """
-
-import copy
 
 from wagtail.search.backends.elasticsearch9 import (
     Elasticsearch9AutocompleteQueryCompiler,
@@ -15,38 +12,11 @@ from wagtail.search.backends.elasticsearch9 import (
     Elasticsearch9SearchQueryCompiler,
 )
 
-from .base import JapaneseQueryMixin
-
-WHITESPACE_ANALYZER = "ja_analysed"
-
-ANALYSIS = {
-    "analyzer": {
-        # Used for every text field without an analyzer of its own.
-        "default": {"type": "custom", "tokenizer": "whitespace", "filter": ["lowercase"]},
-        WHITESPACE_ANALYZER: {
-            "type": "custom",
-            "tokenizer": "whitespace",
-            "filter": ["lowercase"],
-        },
-        "edgengram_analyzer": {
-            "type": "custom",
-            "tokenizer": "whitespace",
-            "filter": ["lowercase", "edgengram"],
-        },
-        "ngram_analyzer": {
-            "type": "custom",
-            "tokenizer": "whitespace",
-            "filter": ["lowercase", "ngram"],
-        },
-    },
-}
+from .engine import EDGENGRAM_ANALYZER_CONFIG, JapaneseEngineBackendMixin, japanese_index_settings
 
 
 class JapaneseElasticsearch9Mapping(Elasticsearch9Mapping):
-    edgengram_analyzer_config = {
-        "analyzer": "edgengram_analyzer",
-        "search_analyzer": WHITESPACE_ANALYZER,
-    }
+    edgengram_analyzer_config = EDGENGRAM_ANALYZER_CONFIG
 
 
 class JapaneseElasticsearch9QueryCompiler(Elasticsearch9SearchQueryCompiler):
@@ -57,12 +27,11 @@ class JapaneseElasticsearch9AutocompleteQueryCompiler(Elasticsearch9Autocomplete
     mapping_class = JapaneseElasticsearch9Mapping
 
 
-class JapaneseElasticsearch9SearchBackend(JapaneseQueryMixin, Elasticsearch9SearchBackend):
+class JapaneseElasticsearch9SearchBackend(JapaneseEngineBackendMixin, Elasticsearch9SearchBackend):
     mapping_class = JapaneseElasticsearch9Mapping
     query_compiler_class = JapaneseElasticsearch9QueryCompiler
     autocomplete_query_compiler_class = JapaneseElasticsearch9AutocompleteQueryCompiler
-    settings = copy.deepcopy(Elasticsearch9SearchBackend.settings)
-    settings["settings"]["analysis"]["analyzer"].update(ANALYSIS["analyzer"])
+    settings = japanese_index_settings(Elasticsearch9SearchBackend.settings)
 
 
 SearchBackend = JapaneseElasticsearch9SearchBackend

@@ -8,11 +8,11 @@ from cms.settings.base import search_backends
 
 
 def test_database_search_backend_by_default():
-    assert search_backends(None) == {"default": {"BACKEND": "search.backends.database"}}
+    assert search_backends() == {"default": {"BACKEND": "search.backends.database"}}
 
 
 def test_elasticsearch_url_selects_the_elasticsearch9_backend(db):
-    config = search_backends("http://search.internal:9200")["default"]
+    config = search_backends(elasticsearch_url="http://search.internal:9200")["default"]
     assert config["BACKEND"] == "search.backends.elasticsearch9"
     assert config["URLS"] == ["http://search.internal:9200"]
     # The backend class must exist in this Wagtail and accept the settings
@@ -22,6 +22,41 @@ def test_elasticsearch_url_selects_the_elasticsearch9_backend(db):
     from wagtail.models import Page
 
     assert backend.get_index_for_model(Page).name == "musashino_wagtailcore_page"
+
+
+def test_opensearch_url_selects_the_opensearch_backend(db):
+    config = search_backends("http://os1:9200, http://os2:9200")["default"]
+    assert config["BACKEND"] == "search.backends.opensearch"
+    # Several nodes, and no downtime while update_index rebuilds.
+    assert config["URLS"] == ["http://os1:9200", "http://os2:9200"]
+    assert config["ATOMIC_REBUILD"] is True
+    module = importlib.import_module(config["BACKEND"])
+    backend = module.SearchBackend(dict(config))
+    from wagtail.models import Page
+
+    assert backend.get_index_for_model(Page).name == "musashino_wagtailcore_page"
+    assert [host["host"] for host in backend.hosts] == ["os1", "os2"]
+
+
+def test_opensearch_wins_when_both_urls_are_set():
+    config = search_backends("http://os:9200", "http://es:9200")["default"]
+    assert config["BACKEND"] == "search.backends.opensearch"
+    assert config["URLS"] == ["http://os:9200"]
+
+
+def test_environment_selects_opensearch(monkeypatch):
+    monkeypatch.setenv("OPENSEARCH_URL", "http://127.0.0.1:9200")
+    monkeypatch.setenv("SEARCH_INDEX_PREFIX", "tokyo_")
+    import cms.settings.base as base
+
+    try:
+        reloaded = importlib.reload(base)
+        config = reloaded.WAGTAILSEARCH_BACKENDS["default"]
+        assert config["BACKEND"] == "search.backends.opensearch"
+        assert config["INDEX_PREFIX"] == "tokyo_"
+    finally:
+        monkeypatch.undo()
+        importlib.reload(base)
 
 
 def test_environment_selects_postgresql_and_redis(monkeypatch):
@@ -42,7 +77,13 @@ def test_environment_selects_postgresql_and_redis(monkeypatch):
 
 
 def test_embedded_defaults_without_environment(monkeypatch):
-    for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "ELASTICSEARCH_URL"):
+    for name in (
+        "DATABASE_URL",
+        "REDIS_URL",
+        "CELERY_BROKER_URL",
+        "ELASTICSEARCH_URL",
+        "OPENSEARCH_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     import cms.settings.base as base
 
@@ -50,6 +91,7 @@ def test_embedded_defaults_without_environment(monkeypatch):
         reloaded = importlib.reload(base)
         assert reloaded.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
         assert reloaded.CELERY_TASK_ALWAYS_EAGER is True
+        assert reloaded.WAGTAILSEARCH_BACKENDS["default"]["BACKEND"] == "search.backends.database"
         assert reloaded.LANGUAGE_CODE == "ja" and reloaded.TIME_ZONE == "Asia/Tokyo"
     finally:
         monkeypatch.undo()
