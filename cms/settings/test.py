@@ -23,6 +23,8 @@ WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = None  # nothing is collected for tests
 # The suite searches the database; tests of the engine path opt in with the
 # URL the environment names (tests/conftest.py: require_search_engine), so
-# OPENSEARCH_URL in the environment changes no other test.
-OPENSEARCH_URL = ELASTICSEARCH_URL = None
-WAGTAILSEARCH_BACKENDS = search_backends()
+# OPENSEARCH_URL in the environment changes no other test. A Celery worker
+# started by such a test is told to use the engine by TEST_SEARCH_ENGINE=1.
+if env("TEST_SEARCH_ENGINE") != "1":
+    OPENSEARCH_URL = ELASTICSEARCH_URL = None
+    WAGTAILSEARCH_BACKENDS = search_backends()

@@ -25,6 +25,10 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def celery_worker_process(require_services, transactional_db, tmp_path):
     """Start `celery -A cms worker` on the test database; stop it afterwards."""
+    yield from _worker(tmp_path)
+
+
+def _worker(tmp_path, **extra_env):
     db = connection.settings_dict
     user, host, port = db["USER"] or "postgres", db["HOST"] or "127.0.0.1", db["PORT"] or 5432
     database_url = f"postgres://{user}@{host}:{port}/{db['NAME']}"
@@ -34,6 +38,7 @@ def celery_worker_process(require_services, transactional_db, tmp_path):
         "DATABASE_URL": database_url,
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "DJANGO_EMAIL_FILE_PATH": str(tmp_path / "mail"),
+        **extra_env,
     }
     worker = subprocess.Popen(
         [
@@ -112,6 +117,59 @@ def test_worker_updates_the_search_index_when_a_page_is_published(celery_worker_
             break
         time.sleep(0.3)
     assert [p.pk for p in Page.objects.live().search("モルック")] == [page.pk]
+
+
+@pytest.fixture
+def engine_worker(require_services, require_search_engine, transactional_db, tmp_path, settings):
+    """A worker and this process both searching throw-away indices on the engine."""
+    import uuid
+
+    from cms.settings.base import search_backends
+
+    prefix = f"musashino_worker_{uuid.uuid4().hex[:8]}_"
+    settings.WAGTAILSEARCH_BACKENDS = {
+        "default": {**search_backends(require_search_engine)["default"], "INDEX_PREFIX": prefix}
+    }
+    worker = _worker(
+        tmp_path,
+        TEST_SEARCH_ENGINE="1",
+        OPENSEARCH_URL=require_search_engine,
+        SEARCH_INDEX_PREFIX=prefix,
+    )
+    yield next(worker)
+    next(worker, None)
+    from wagtail.search.backends import get_search_backend
+
+    get_search_backend().es.indices.delete(index=f"{prefix}*")
+
+
+def _eventually(condition, seconds=30):
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.3)
+    return condition()
+
+
+def test_worker_updates_the_search_engine_on_publish_and_unpublish(engine_worker):
+    """Publishing and unpublishing reach the engine through the worker."""
+    from django.core.management import call_command
+
+    from cms.activities.models import ActivityIndexPage
+    from cms.demo.loader import load_demo_content
+    from tests.factories import ActivityPageFactory
+
+    load_demo_content()
+    call_command("update_index", verbosity=0)
+
+    def found():
+        return [p.pk for p in Page.objects.live().search("モルック")]
+
+    index = ActivityIndexPage.objects.get(slug="activities")
+    page = ActivityPageFactory(parent=index, title="ワーカー索引テスト講座", summary="モルック体験")
+    assert _eventually(lambda: found() == [page.pk]), "the worker did not index the page"
+    page.unpublish()
+    # The engine still holds the document, now marked not live.
+    assert _eventually(lambda: found() == []), "the unpublished page is still found"
 
 
 def test_worker_emails_the_resident_when_a_match_is_accepted(celery_worker_process):
