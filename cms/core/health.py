@@ -1,6 +1,11 @@
 """/healthz/: is this instance able to serve? For load balancers, compose
 healthchecks and monitoring. Each dependency is checked with a short timeout;
 the answer is 200 when all are fine and 503 (naming what failed) otherwise.
+
+The search check says which engine the site searches with (OpenSearch,
+Elasticsearch or the database) and, for an engine, its cluster health: red
+(a primary shard missing: searches fail or miss pages) is a failure; yellow
+is fine, since a single node never places the replicas the engine asks for.
 """
 
 import time
@@ -50,16 +55,65 @@ def check_pending_tasks():
     return f"{count} task(s) waiting to be sent again" if count else None
 
 
+class Unhealthy(Exception):
+    """A dependency failed; `details` go into its entry of the answer."""
+
+    def __init__(self, message, **details):
+        super().__init__(message)
+        self.details = details
+
+
+# The Python package of a backend's client, and the engine it speaks to.
+ENGINE_CLIENTS = {"opensearchpy": "OpenSearch", "elasticsearch": "Elasticsearch"}
+
+
+def search_engine(backend):
+    """The engine behind a Wagtail search backend: (name, client), or
+    ("database", None) for Wagtail's database search."""
+    client = getattr(backend, "es", None)
+    if client is None:
+        return "database", None
+    package = type(client).__module__.partition(".")[0]
+    return ENGINE_CLIENTS.get(package, type(client).__name__), client
+
+
+def cluster_health(client):
+    """The engine's _cluster/health, asked once, within TIMEOUT_SECONDS."""
+    if hasattr(client, "options"):  # elasticsearch-py 8 and later
+        return client.options(request_timeout=TIMEOUT_SECONDS, max_retries=0).cluster.health()
+    return client.cluster.health(request_timeout=TIMEOUT_SECONDS)
+
+
 def check_search():
     from wagtail.search.backends import get_search_backend
 
-    backend = get_search_backend()
-    client = getattr(backend, "es", None) or getattr(backend, "client", None)
-    if client is not None and hasattr(client, "ping"):
-        if not client.ping():
-            raise RuntimeError("Elasticsearch did not answer")
-        return None
-    return "database search"
+    engine, client = search_engine(get_search_backend())
+    if client is None:
+        return {"engine": engine}
+    try:
+        health = cluster_health(client)
+    except Exception as error:
+        raise Unhealthy(
+            f"no cluster health from {engine} within {TIMEOUT_SECONDS} s: "
+            f"{type(error).__name__}: {error}",
+            engine=engine,
+        ) from error
+    return judge_cluster_health(engine, health)
+
+
+def judge_cluster_health(engine, health):
+    """The search check's details from an engine's _cluster/health answer.
+
+    Red (a primary shard unassigned) raises Unhealthy; yellow passes.
+    """
+    details = {"engine": engine, "cluster_status": health["status"]}
+    if health["status"] == "red":
+        raise Unhealthy(
+            f"{engine} cluster {health.get('cluster_name', '')!r} is red: "
+            f"{health.get('unassigned_shards', '?')} shard(s) unassigned",
+            **details,
+        )
+    return details
 
 
 CHECKS = {
@@ -73,20 +127,25 @@ CHECKS = {
 
 @never_cache
 def healthz(request):
-    results, healthy = {}, True
+    results, failed = {}, []
     for name, check in CHECKS.items():
         started = time.monotonic()
         try:
-            note = check()
+            outcome = check()
             result = {"ok": True}
-            if note:
-                result["note"] = note
+            if isinstance(outcome, dict):
+                result.update(outcome)
+            elif outcome:
+                result["note"] = outcome
+        except Unhealthy as error:
+            failed.append(name)
+            result = {"ok": False, "error": str(error)[:300], **error.details}
         except Exception as error:  # any failure is the answer, not a 500
-            healthy = False
+            failed.append(name)
             result = {"ok": False, "error": f"{type(error).__name__}: {error}"[:300]}
         result["ms"] = round((time.monotonic() - started) * 1000, 1)
         results[name] = result
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", "checks": results},
-        status=200 if healthy else 503,
-    )
+    # What failed comes first: the container healthcheck logs the answer's start.
+    body = {"status": "error", "failed": failed} if failed else {"status": "ok"}
+    body["checks"] = results
+    return JsonResponse(body, status=503 if failed else 200)
