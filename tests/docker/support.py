@@ -1,16 +1,16 @@
 """Reading the files in docker/ the way Docker would, without Docker.
 
-No Docker engine runs on these machines: compose.yaml is read with the
-YAML-subset loader and interpolated with docker/.env.example as compose
-does (`--env-file`), the Dockerfile is split into instructions, and the
-settings modules are scanned for the environment variables they read.
+No Docker engine runs on these machines: compose.yaml is read with PyYAML,
+interpolated with docker/.env.example as compose does (`--env-file`), its
+services filtered by the active profiles and their env_file entries read;
+the Dockerfile is split into instructions, and the settings modules are
+scanned for the environment variables they read.
 """
 
 import json
 import os
 import re
 import shlex
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -33,6 +33,19 @@ SETTINGS_FILES = [
 ]
 
 APP_SERVICES = ("web", "worker", "beat")
+
+# COMPOSE_PROFILES chooses the search engine: each names one service, its
+# data volume and the URL variable web, worker and beat receive.
+SEARCH_ENGINES = {
+    "opensearch": {
+        "volume": ("opensearch-data", "/usr/share/opensearch/data"),
+        "url_variable": "OPENSEARCH_URL",
+    },
+    "elasticsearch": {
+        "volume": ("elasticsearch-data", "/usr/share/elasticsearch/data"),
+        "url_variable": "ELASTICSEARCH_URL",
+    },
+}
 
 # env("NAME" …), env_bool(…), env_list(…), require("NAME", …), os.environ…
 _SETTINGS_READ = re.compile(
@@ -133,16 +146,69 @@ def load_compose():
 
 
 def resolved_compose(variables=None):
-    """compose.yaml as `docker compose --env-file docker/.env.example config` sees it."""
+    """compose.yaml as `docker compose --env-file docker/.env.example config` sees it.
+
+    Every service, enabled or not: `enabled_services` applies the profiles.
+    """
     return _resolve(load_compose(), read_env_file() if variables is None else variables)
 
 
+def profile_variables(profile):
+    """docker/.env.example with COMPOSE_PROFILES set to `profile`."""
+    return {**read_env_file(), "COMPOSE_PROFILES": profile}
+
+
+def active_profiles(variables):
+    return [name.strip() for name in variables.get("COMPOSE_PROFILES", "").split(",") if name]
+
+
+def enabled_services(compose, profiles):
+    """The services compose starts for these profiles: those without
+    `profiles`, and those naming an active one."""
+    return {
+        name: service
+        for name, service in compose["services"].items()
+        if not service.get("profiles") or set(service["profiles"]) & set(profiles)
+    }
+
+
+def dependency_problems(compose, profiles):
+    """What compose would refuse in the project these profiles make: a
+    depends_on naming a service that is neither enabled nor optional
+    (`required: false` on a service of an inactive profile)."""
+    enabled = enabled_services(compose, profiles)
+    problems = []
+    for name, service in enabled.items():
+        depends_on = service.get("depends_on") or {}
+        for dependency in depends_on:
+            options = depends_on[dependency] if isinstance(depends_on, dict) else {}
+            if dependency in enabled:
+                continue
+            if dependency in compose["services"] and options.get("required") is False:
+                continue
+            problems.append(f"{name} depends on {dependency}, which is not enabled")
+    return problems
+
+
+def env_file_paths(service):
+    """The env files of a service, as paths (compose's short and long syntax)."""
+    entries = service.get("env_file") or []
+    if isinstance(entries, str):
+        entries = [entries]
+    return [DOCKER / (entry["path"] if isinstance(entry, dict) else entry) for entry in entries]
+
+
 def service_environment(service):
-    """A service's environment as a dict (compose allows a list of KEY=VALUE too)."""
+    """A service's environment as its container gets it: its env files, then
+    `environment` over them (compose allows a list of KEY=VALUE too)."""
+    values = {}
+    for path in env_file_paths(service):
+        values.update(read_env_file(path))
     environment = service.get("environment") or {}
     if isinstance(environment, list):
         environment = dict(item.split("=", 1) for item in environment)
-    return {key: "" if value is None else str(value) for key, value in environment.items()}
+    values.update(environment)
+    return {key: "" if value is None else str(value) for key, value in values.items()}
 
 
 def dockerfile_instructions():
@@ -182,30 +248,34 @@ def stages():
     return result
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def with_database(url, name):
     """The same server URL with another database name."""
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
 
-def local_run_environment(service_name, **overrides):
+# This machine's own service settings, not passed on to a container's process.
+LOCAL_SERVICE_PREFIXES = (
+    "DJANGO_",
+    "DATABASE_",
+    "CELERY_",
+    "REDIS_",
+    "OPENSEARCH_",
+    "ELASTICSEARCH_",
+    "SEARCH_",
+)
+
+
+def local_run_environment(service_name, profile=None, **overrides):
     """A service's resolved compose environment, pointed at this machine.
 
     Secrets replace the .env.example placeholders (the entrypoint refuses
     those); the containers' host names are replaced by `overrides`.
+    `profile`: COMPOSE_PROFILES, when not .env.example's.
     """
-    service = resolved_compose()["services"][service_name]
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "CELERY_", "REDIS_", "ELASTICSEARCH_"))
-    }
+    variables = profile_variables(profile) if profile else None
+    service = resolved_compose(variables)["services"][service_name]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(LOCAL_SERVICE_PREFIXES)}
     env.update(service_environment(service))
     env["DJANGO_SECRET_KEY"] = "local-run-" + "s3cr3t" * 10
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
@@ -218,12 +288,12 @@ def local_run_environment(service_name, **overrides):
     return env
 
 
-def run_entrypoint(command, service="worker", timeout=90, **overrides):
+def run_entrypoint(command, service="worker", timeout=90, profile=None, **overrides):
     """docker/entrypoint.sh with `command`, in `service`'s environment, run here."""
     return subprocess.run(
         [str(ENTRYPOINT), *command],
         cwd=ROOT,
-        env=local_run_environment(service, **overrides),
+        env=local_run_environment(service, profile, **overrides),
         capture_output=True,
         text=True,
         timeout=timeout,

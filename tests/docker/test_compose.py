@@ -6,6 +6,10 @@ with docker/.env.example as compose does with `--env-file`, and checked for
 services, commands, healthcheck wiring, start order and volumes, and for
 the environment: every variable that cms/settings/base.py and production.py
 read is either given to web, worker and beat or named below as optional.
+
+The search engine is chosen by COMPOSE_PROFILES (`opensearch`, the
+default, or `elasticsearch`): the tests of the running set run once for
+each, on the services that profile enables.
 """
 
 import re
@@ -20,9 +24,14 @@ from tests.docker.support import (
     APP_SERVICES,
     DOCKER,
     ROOT,
+    SEARCH_ENGINES,
     MissingVariable,
+    dependency_problems,
+    enabled_services,
+    env_file_paths,
     exec_form,
     load_compose,
+    profile_variables,
     read_env_file,
     resolved_compose,
     service_environment,
@@ -32,12 +41,17 @@ from tests.docker.support import (
     variables_used,
 )
 
-SERVICES = {"web", "worker", "beat", "db", "redis", "elasticsearch", "proxy"}
+# Always running; one search engine joins them (SEARCH_ENGINES).
+SERVICES = {"web", "worker", "beat", "db", "redis", "proxy"}
 
 # Read by the settings and deliberately not given by compose: the default in
 # settings is the right value for these containers.
 OPTIONAL_WITH_DEFAULTS = {
     "DJANGO_EMAIL_FILE_PATH": "only for Django's file-based e-mail backend",
+    "ELASTICSEARCH_INDEX_PREFIX": (
+        "the old name of SEARCH_INDEX_PREFIX, read only when that is unset; compose sets it"
+    ),
+    "SEARCH_TIMEOUT": "the settings' default suits an engine on the same host",
 }
 
 # Read by the settings and never to be set in production.
@@ -51,13 +65,13 @@ MUST_STAY_UNSET = {
 
 # Without these production still starts, but wrong: SQLite inside the
 # container, a cache per process, tasks inline, database search, console
-# e-mail, uploads outside the media volume, links to 127.0.0.1.
+# e-mail, uploads outside the media volume, links to 127.0.0.1. The search
+# engine's URL is required too: SEARCH_ENGINES names its variable.
 REQUIRED_IN_PRODUCTION = {
     "DJANGO_SECRET_KEY",
     "DATABASE_URL",
     "REDIS_URL",
     "CELERY_BROKER_URL",
-    "ELASTICSEARCH_URL",
     "DJANGO_ALLOWED_HOSTS",
     "DJANGO_CSRF_TRUSTED_ORIGINS",
     "WAGTAILADMIN_BASE_URL",
@@ -69,20 +83,32 @@ REQUIRED_IN_PRODUCTION = {
 
 NAMED_VOLUMES = {
     "db": ("postgres-data", "/var/lib/postgresql/data"),
-    "elasticsearch": ("elasticsearch-data", "/usr/share/elasticsearch/data"),
     "redis": ("redis-data", "/data"),
     "beat": ("beat-schedule", "/var/lib/musashino"),
 }
 
 
-@pytest.fixture(scope="module")
-def compose():
-    return resolved_compose()
+@pytest.fixture(scope="module", params=sorted(SEARCH_ENGINES))
+def profile(request):
+    """COMPOSE_PROFILES: the search engine this run of the module starts."""
+    return request.param
 
 
 @pytest.fixture(scope="module")
-def services(compose):
-    return compose["services"]
+def compose(profile):
+    return resolved_compose(profile_variables(profile))
+
+
+@pytest.fixture(scope="module")
+def services(compose, profile):
+    """The services `docker compose up` starts with this profile."""
+    return enabled_services(compose, [profile])
+
+
+@pytest.fixture(scope="module")
+def every_service():
+    """All services defined, whichever profile (as .env.example resolves them)."""
+    return resolved_compose()["services"]
 
 
 def mounts(service):
@@ -108,21 +134,36 @@ def command_of(name, services):
     return image_cmd()
 
 
-def test_every_service_is_defined(services):
-    assert SERVICES <= set(services)
+def test_each_profile_runs_the_portal_and_one_search_engine(services, profile):
+    assert set(services) == SERVICES | {profile}
 
 
-@pytest.mark.parametrize("name", sorted(SERVICES))
-def test_every_service_has_a_healthcheck(services, name):
-    healthcheck = services[name].get("healthcheck")
-    assert healthcheck, f"{name} has no healthcheck"
-    assert not healthcheck.get("disable")
-    test = healthcheck["test"]
-    assert isinstance(test, list) and test[0] in ("CMD", "CMD-SHELL") and len(test) > 1
-    assert {"interval", "timeout", "retries"} <= set(healthcheck)
+def test_the_profiles_are_the_search_engines_and_nothing_else(every_service):
+    profiled = {
+        name: service["profiles"]
+        for name, service in every_service.items()
+        if "profiles" in service
+    }
+    assert profiled == {engine: [engine] for engine in SEARCH_ENGINES}
 
 
-def test_each_healthcheck_asks_its_own_process(services):
+def test_compose_accepts_each_profiles_project(compose, profile):
+    assert dependency_problems(compose, [profile]) == []
+    # Without required: false the other engine's absence would be an error.
+    assert dependency_problems(compose, []) == []
+
+
+def test_every_service_has_a_healthcheck(services):
+    for name, service in services.items():
+        healthcheck = service.get("healthcheck")
+        assert healthcheck, f"{name} has no healthcheck"
+        assert not healthcheck.get("disable")
+        test = healthcheck["test"]
+        assert isinstance(test, list) and test[0] in ("CMD", "CMD-SHELL") and len(test) > 1
+        assert {"interval", "timeout", "retries"} <= set(healthcheck)
+
+
+def test_each_healthcheck_asks_its_own_process(services, profile):
     web = services["web"]["healthcheck"]["test"]
     assert web == ["CMD", "python", "/app/docker/healthcheck.py"]
     assert "HEALTHCHECK_PORT" not in service_environment(services["web"])  # 8000, as bound
@@ -134,7 +175,8 @@ def test_each_healthcheck_asks_its_own_process(services):
     assert "--enable-remote-control" in command_of("beat", services)
     assert "pg_isready" in services["db"]["healthcheck"]["test"][1]
     assert services["redis"]["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
-    assert "_cluster/health" in services["elasticsearch"]["healthcheck"]["test"][1]
+    engine = services[profile]["healthcheck"]["test"][1]
+    assert "curl -fsS 'http://127.0.0.1:9200/_cluster/health?wait_for_status=yellow" in engine
 
 
 def test_web_worker_and_beat_run_the_built_image_through_the_entrypoint(services):
@@ -163,12 +205,13 @@ def test_web_worker_and_beat_run_the_right_commands(services):
     assert any(schedule.is_relative_to(target) for target in targets), schedule
 
 
-def test_services_start_once_what_they_need_is_healthy(services):
+def test_services_start_once_what_they_need_is_healthy(services, profile):
+    engines = set(SEARCH_ENGINES)
     expected = {
-        "web": {"db", "redis", "elasticsearch"},
+        "web": {"db", "redis"} | engines,
         # web is healthy only after the migrations it applies.
-        "worker": {"db", "redis", "elasticsearch", "web"},
-        "beat": {"db", "redis"},
+        "worker": {"db", "redis", "web"} | engines,
+        "beat": {"db", "redis"} | engines,
         "proxy": {"web"},
     }
     for name, needs in expected.items():
@@ -177,17 +220,26 @@ def test_services_start_once_what_they_need_is_healthy(services):
         assert set(depends_on) == needs, name
     for name, service in services.items():
         for dependency, options in (service.get("depends_on") or {}).items():
-            assert options == {"condition": "service_healthy"}, f"{name} -> {dependency}"
-            assert services[dependency].get("healthcheck"), dependency
+            if dependency in engines:
+                # Waited for when its profile runs it, skipped otherwise.
+                wanted = {"condition": "service_healthy", "required": False}
+            else:
+                wanted = {"condition": "service_healthy"}
+            assert options == wanted, f"{name} -> {dependency}"
+            if dependency in services:
+                assert services[dependency].get("healthcheck"), dependency
+    # The engine that runs is one of the dependencies waited for.
+    assert all(profile in services[name]["depends_on"] for name in APP_SERVICES)
 
 
-def test_data_lives_in_named_volumes(compose, services):
+def test_data_lives_in_named_volumes(compose, services, profile):
     declared = set(compose["volumes"])
-    assert {"postgres-data", "elasticsearch-data", "media"} <= declared
-    for name, (volume, target) in NAMED_VOLUMES.items():
+    assert {"postgres-data", "opensearch-data", "elasticsearch-data", "media"} <= declared
+    named = {**NAMED_VOLUMES, profile: SEARCH_ENGINES[profile]["volume"]}
+    for name, (volume, target) in named.items():
         assert (volume, target, False) in mounts(services[name]), name
     used = set()
-    for name, service in services.items():
+    for name, service in compose["services"].items():
         for source, _target, _ro in mounts(service):
             if source.startswith((".", "/")):
                 assert (DOCKER / source).exists(), f"{name}: bind mount {source} is missing"
@@ -195,6 +247,9 @@ def test_data_lives_in_named_volumes(compose, services):
                 assert source in declared, f"{name}: volume {source} is not declared"
                 used.add(source)
     assert used == declared
+    # Switching engines keeps the other one's index: it is another volume.
+    other = {engine["volume"][0] for name, engine in SEARCH_ENGINES.items() if name != profile}
+    assert not other & {source for service in services.values() for source, _, _ in mounts(service)}
 
 
 def test_uploads_are_shared_by_web_worker_and_proxy(services):
@@ -231,9 +286,13 @@ def test_the_allow_lists_name_variables_the_settings_read():
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
-def test_production_values_are_given(services, name):
+def test_production_values_are_given(services, profile, name):
     environment = service_environment(services[name])
-    required = REQUIRED_IN_PRODUCTION | settings_required_names()
+    required = (
+        REQUIRED_IN_PRODUCTION
+        | settings_required_names()
+        | {SEARCH_ENGINES[profile]["url_variable"], "SEARCH_INDEX_PREFIX"}
+    )
     empty = sorted(variable for variable in required if not environment.get(variable))
     assert not empty, f"{name}: no value for {', '.join(empty)}"
     assert environment["DJANGO_SETTINGS_MODULE"] == "cms.settings.production"
@@ -241,7 +300,7 @@ def test_production_values_are_given(services, name):
         assert variable not in environment, f"{name} sets {variable}: {why}"
 
 
-def test_containers_find_each_other_by_service_name(services):
+def test_containers_find_each_other_by_service_name(services, profile):
     environment = service_environment(services["web"])
     database = urlsplit(environment["DATABASE_URL"])
     db = service_environment(services["db"])
@@ -255,8 +314,49 @@ def test_containers_find_each_other_by_service_name(services):
         assert (url.scheme, url.hostname, url.port) == ("redis", "redis", 6379), variable
     # The cache and the task queue in separate Redis databases.
     assert environment["REDIS_URL"] != environment["CELERY_BROKER_URL"]
-    search = urlsplit(environment["ELASTICSEARCH_URL"])
-    assert (search.hostname, search.port) == ("elasticsearch", 9200)
+    search = urlsplit(environment[SEARCH_ENGINES[profile]["url_variable"]])
+    assert (search.scheme, search.hostname, search.port) == ("http", profile, 9200)
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_the_app_gets_the_url_of_the_engine_that_runs_and_no_other(services, profile, name):
+    environment = service_environment(services[name])
+    for engine, details in SEARCH_ENGINES.items():
+        if engine == profile:
+            assert environment[details["url_variable"]], name
+        else:
+            # Present and empty: the settings fall back to nothing, not to a
+            # URL left in docker/.env.
+            assert environment[details["url_variable"]] == "", (name, engine)
+
+
+def test_one_env_file_per_engine_gives_both_url_variables():
+    directory = DOCKER / "search-engine"
+    assert {path.stem for path in directory.glob("*.env")} == set(SEARCH_ENGINES)
+    url_variables = {details["url_variable"] for details in SEARCH_ENGINES.values()}
+    for engine in SEARCH_ENGINES:
+        assert set(read_env_file(directory / f"{engine}.env")) == url_variables, engine
+    # The wiring is the same for web, worker and beat: the x-app anchor.
+    paths = {str(env_file_paths(load_compose()["services"][name])) for name in APP_SERVICES}
+    assert len(paths) == 1
+
+
+def test_compose_refuses_to_start_without_a_search_engine():
+    variables = read_env_file()
+    del variables["COMPOSE_PROFILES"]
+    with pytest.raises(MissingVariable, match="COMPOSE_PROFILES=opensearch or elasticsearch"):
+        resolved_compose(variables)
+
+
+@pytest.mark.parametrize("value", ["opensearch,elasticsearch", "OpenSearch", "solr"])
+def test_anything_but_one_engine_names_an_env_file_that_does_not_exist(value):
+    # compose stops with "env file … not found" before it starts anything.
+    web = resolved_compose({**read_env_file(), "COMPOSE_PROFILES": value})["services"]["web"]
+    assert not any(path.exists() for path in env_file_paths(web))
+
+
+def test_production_defaults_to_opensearch():
+    assert read_env_file()["COMPOSE_PROFILES"] == "opensearch"
 
 
 def test_the_env_example_gives_everything_compose_asks_for_and_nothing_else():
@@ -295,17 +395,68 @@ def _image_version(image):
     return tuple(int(part) for part in re.findall(r"\d+", tag)[:2])
 
 
-def test_elasticsearch_is_9_single_node_private_and_bounded(services):
-    service = services["elasticsearch"]
+def _bytes(size):
+    number, unit = re.fullmatch(r"(\d+)([kmg])", size.lower()).groups()
+    return int(number) * 1024 ** "kmg".index(unit) * 1024
+
+
+def _heap(java_options):
+    """-Xms and -Xmx of a JVM option string, in bytes."""
+    (minimum,) = re.findall(r"-Xms(\S+)", java_options)
+    (maximum,) = re.findall(r"-Xmx(\S+)", java_options)
+    return _bytes(minimum), _bytes(maximum)
+
+
+def _local_node_version():
+    """The OpenSearch version `make opensearch` runs (docker/opensearch/pom.xml)."""
+    pom = (DOCKER / "opensearch" / "pom.xml").read_text()
+    return re.search(r"<opensearch\.version>([^<]+)</opensearch\.version>", pom).group(1)
+
+
+@pytest.mark.parametrize(
+    ("engine", "heap_variable"),
+    [("opensearch", "OPENSEARCH_JAVA_OPTS"), ("elasticsearch", "ES_JAVA_OPTS")],
+)
+def test_each_engine_is_one_private_node_with_a_locked_bounded_heap(
+    every_service, engine, heap_variable
+):
+    service = every_service[engine]
+    environment = service_environment(service)
+    assert environment["discovery.type"] == "single-node"
+    assert environment["bootstrap.memory_lock"] == "true"
+    assert service["ulimits"]["memlock"] == {"soft": -1, "hard": -1}
+    assert service["ulimits"]["nofile"]["soft"] >= 65535
+    minimum, maximum = _heap(environment[heap_variable])
+    assert minimum == maximum, "a fixed heap: the JVM never resizes it"
+    # The container's limit leaves room beside the heap (Lucene's file cache).
+    limit = _bytes(service["deploy"]["resources"]["limits"]["memory"])
+    assert limit >= 2 * maximum
+    assert not service.get("ports"), "reachable only on compose's network"
+
+
+def test_opensearch_is_2_19_without_the_security_plugin(every_service):
+    service = every_service["opensearch"]
+    image, _, tag = service["image"].rpartition(":")
+    assert image == "opensearchproject/opensearch"
+    assert _image_version(service["image"]) == (2, 19)
+    # The node the tests run on here is the same release.
+    assert tag == _local_node_version()
+    environment = service_environment(service)
+    assert environment["DISABLE_SECURITY_PLUGIN"] == "true"
+    assert environment["DISABLE_INSTALL_DEMO_CONFIG"] == "true"
+    assert not any(key.startswith("xpack.") for key in environment), (
+        "OpenSearch refuses x-pack settings"
+    )
+
+
+def test_elasticsearch_is_9_without_security(every_service):
+    service = every_service["elasticsearch"]
     version = _image_version(service["image"])
     assert version[0] == 9
     # The Python client works with servers of its own minor version or newer.
     assert version >= _lock_version("elasticsearch"), (service["image"], "requirements.lock")
     environment = service_environment(service)
-    assert environment["discovery.type"] == "single-node"
     assert environment["xpack.security.enabled"] == "false"
-    assert "-Xmx" in environment["ES_JAVA_OPTS"]
-    assert service["deploy"]["resources"]["limits"]["memory"]
 
 
 def test_postgresql_and_redis_versions(services):

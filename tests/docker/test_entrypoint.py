@@ -18,11 +18,11 @@ import pytest
 
 from tests.docker.support import (
     ENTRYPOINT,
-    free_port,
     run_entrypoint,
     sqlite_tables,
     with_database,
 )
+from tests.serving import free_port
 
 SCRIPT = ENTRYPOINT.read_text()
 READY = ["python", "-c", "print('command ran')"]

@@ -13,7 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.docker.support import HEALTHCHECK, free_port
+from tests.docker.support import HEALTHCHECK
+from tests.serving import free_port
 
 spec = importlib.util.spec_from_file_location("docker_healthcheck", HEALTHCHECK)
 docker_healthcheck = importlib.util.module_from_spec(spec)

@@ -7,9 +7,12 @@ environment pointed at this machine: the web server on SQLite with
 production settings, which also shows why the healthcheck sends the proxy's
 headers; the Celery worker and beat on the machine's Redis when a broker is
 configured (`make test-services`; skipped with the reason otherwise,
-failing when REQUIRE_SERVICES=1).
+failing when REQUIRE_SERVICES=1); production settings in each search
+profile's environment, and on this machine's OpenSearch node when
+OPENSEARCH_URL names one (`make opensearch`).
 """
 
+import json
 import os
 import shutil
 import socket
@@ -28,19 +31,20 @@ from tests.docker.support import (
     HEALTHCHECK,
     ROOT,
     exec_form,
-    free_port,
     local_run_environment,
     resolved_compose,
     run_entrypoint,
     sqlite_tables,
     stages,
 )
+from tests.serving import free_port
 
 # The containers' neighbours do not exist here.
 NO_SERVICES = {
     "REDIS_URL": None,
     "CELERY_BROKER_URL": None,
     "CELERY_RESULT_BACKEND": None,
+    "OPENSEARCH_URL": None,
     "ELASTICSEARCH_URL": None,
 }
 
@@ -189,6 +193,7 @@ def test_worker_and_beat_answer_their_compose_healthchecks(private_broker, tmp_p
                 REDIS_URL=private_broker,
                 CELERY_BROKER_URL=private_broker,
                 CELERY_RESULT_BACKEND=private_broker,
+                OPENSEARCH_URL=None,
                 ELASTICSEARCH_URL=None,
                 # Docker sets HOSTNAME to the container's host name.
                 HOSTNAME=socket.gethostname(),
@@ -216,3 +221,64 @@ def test_worker_and_beat_answer_their_compose_healthchecks(private_broker, tmp_p
     finally:
         for process, _env in processes.values():
             stop(process)
+
+
+# What production settings make of a container's environment: the search
+# backend, its hosts and index prefix, and (with "check") /healthz/'s answer.
+SEARCH_SETTINGS = """
+import json
+import sys
+
+import django
+
+django.setup()
+
+from wagtail.search.backends import get_search_backend
+
+from cms.core.health import check_search, search_engine
+
+backend = get_search_backend()
+print(json.dumps({
+    "engine": search_engine(backend)[0],
+    "hosts": [[host["host"], host["port"]] for host in backend.hosts],
+    "index_prefix": backend.index_prefix,
+    "check": check_search() if "check" in sys.argv else None,
+}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("profile", "engine"), [("opensearch", "OpenSearch"), ("elasticsearch", "Elasticsearch")]
+)
+@pytest.mark.parametrize("service", ["web", "worker", "beat"])
+def test_production_settings_search_with_the_engine_the_profile_runs(
+    profile, engine, service, tmp_path
+):
+    result = run_entrypoint(
+        ["python", "-c", SEARCH_SETTINGS],
+        service=service,
+        profile=profile,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        MIGRATE="0",
+    )
+    assert result.returncode == 0, result.stderr
+    search = json.loads(result.stdout)
+    assert search["engine"] == engine
+    assert search["hosts"] == [[profile, 9200]]
+    assert search["index_prefix"] == "musashino_"
+
+
+def test_production_settings_report_the_engine_healthy(require_search_engine, tmp_path):
+    """The opensearch profile's environment, its URL pointed at this machine's node."""
+    result = run_entrypoint(
+        ["python", "-c", SEARCH_SETTINGS, "check"],
+        service="web",
+        profile="opensearch",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        MIGRATE="0",
+        OPENSEARCH_URL=require_search_engine,
+    )
+    assert result.returncode == 0, result.stderr
+    check = json.loads(result.stdout)["check"]
+    assert check["engine"] == "OpenSearch"
+    assert check["cluster_status"] in ("green", "yellow")
