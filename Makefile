@@ -9,7 +9,7 @@ REDIS ?= redis://127.0.0.1:6379/0
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install services browser-deps browser-notice run serve migrate demo test test-services test-browser lint format messages check bench bench-load clean
+.PHONY: install services browser-deps browser-notice run serve migrate demo test test-services test-browser lint format messages check bench bench-load clean opensearch opensearch-stop
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ install: $(STAMP)
 # PostgreSQL and Redis on 127.0.0.1 (installed from Debian when missing).
 services:
 	bash docker/services.sh
+
+# A throw-away single-node OpenSearch 2.19 on 127.0.0.1 from Maven Central jars
+# (no Docker); prints OPENSEARCH_URL=... See docker/opensearch/opensearch.sh.
+opensearch:
+	bash docker/opensearch/opensearch.sh start
+
+opensearch-stop:
+	bash docker/opensearch/opensearch.sh stop
 
 # axe-core for the browser tests, from the npm registry (package-lock.json).
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
@@ -52,10 +60,13 @@ run: demo
 test: install browser-deps browser-notice
 	$(BIN)/python -m pytest
 
-# The same suite against the machine's PostgreSQL and Redis, with a real
-# Celery worker process for the tests marked `services`.
-test-services: install browser-deps browser-notice
+# The same suite against PostgreSQL, Redis and the OpenSearch node (started
+# here when they are not running), with a real Celery worker process for the
+# tests marked `services`; a missing service or engine fails, never skips.
+OPENSEARCH_URL_LOCAL ?= http://127.0.0.1:$${OPENSEARCH_PORT:-9200}
+test-services: install browser-deps browser-notice services opensearch
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) CELERY_BROKER_URL=$(REDIS) \
+	OPENSEARCH_URL=$(OPENSEARCH_URL_LOCAL) REQUIRE_SEARCH_ENGINE=1 \
 	REQUIRE_SERVICES=1 $(BIN)/python -m pytest
 
 # Only the browser journeys and the axe-core checks (screenshots in artifacts/).
