@@ -1,5 +1,6 @@
 """evaluate_matching: ranking quality on a coordinator's labelled cases."""
 
+from collections import defaultdict
 from dataclasses import replace
 
 from . import services, sources
@@ -24,7 +25,9 @@ def evaluate(profiles_data, judgments, *, baselines=False):
     if not isinstance(profiles_data, list):
         raise ProfileError("the profiles file must hold a JSON list of profiles")
     if not isinstance(judgments, dict):
-        raise ImportError_('the judgments file must hold {"profile id": {"slug": grade}}')
+        raise ImportError_(
+            'the judgments file must hold {"profile id": {"opportunity slug": grade}}'
+        )
     profiles = {}
     for index, item in enumerate(profiles_data):
         profile = profile_from_data(item, key=str(index))
@@ -44,6 +47,8 @@ def evaluate(profiles_data, judgments, *, baselines=False):
     if baselines:
         rankings.update(baseline_weights(weights))
     records = (sources.opportunity_records(), sources.group_records(), sources.skill_records())
+    keys = _keys_by_label(records[0], records[1])
+    judgments = {pid: _graded_keys(pid, grades, keys) for pid, grades in judgments.items()}
     report = {"profiles": len(judgments), "rankings": {}}
     for name, ranking_weights in rankings.items():
         engine = MatchingEngine.build(
@@ -56,6 +61,34 @@ def evaluate(profiles_data, judgments, *, baselines=False):
             precision.append(precision_at_k(ranked, grades, k=5))
         report["rankings"][name] = {"ndcg@10": mean(ndcg), "precision@5": mean(precision)}
     return report
+
+
+def _keys_by_label(opportunities, groups):
+    """{label: [opportunity keys]}: a slug, and "group-slug/slug" for each opportunity."""
+    group_slugs = {group.key: group.slug for group in groups}
+    keys = defaultdict(list)
+    for item in opportunities:
+        keys[item.slug].append(item.key)
+        if item.group_key in group_slugs:
+            keys[f"{group_slugs[item.group_key]}/{item.slug}"].append(item.key)
+    return keys
+
+
+def _graded_keys(profile_id, grades, keys):
+    """The grades by opportunity key. Judgments name opportunities as people
+    do, by slug; a slug two groups use must say whose ("group-slug/slug").
+    A label no open opportunity has stays as it is: it is never ranked, so
+    it counts as missed."""
+    graded = {}
+    for label, grade in grades.items():
+        found = keys.get(label, [])
+        if len(found) > 1:
+            raise ImportError_(
+                f'judgments: profile "{profile_id}": "{label}" names {len(found)} '
+                f'opportunities; write it as "group-slug/{label}"'
+            )
+        graded[found[0] if found else label] = grade
+    return graded
 
 
 def evaluate_files(profiles_path, judgments_path, *, baselines=False):

@@ -142,7 +142,9 @@ def parse(data):
     skill_slugs = {slug for _i, _r, slug in clean["skills"]} | set(
         Skill.objects.values_list("slug", flat=True)
     )
-    group_slugs = {slug for _i, _r, slug in clean["groups"]} | set(_existing_group_slugs())
+    file_groups = {slug for _i, _r, slug in clean["groups"]}
+    group_slugs = file_groups | set(_existing_group_slugs())
+    group_index = _group_index()
     field_slugs = set(FieldOfActivity.objects.values_list("slug", flat=True))
 
     result = {section: [] for section in SECTIONS}
@@ -191,6 +193,14 @@ def parse(data):
         group = _text("opportunities", index, record, "group", 50)
         if group not in group_slugs:
             _fail("opportunities", index, record, "group", f"unknown group '{group}'")
+        if group not in file_groups and _existing_group(group, group_index) is None:
+            _fail(
+                "opportunities",
+                index,
+                record,
+                "group",
+                f"'{group}' names several groups on the site; import the group too",
+            )
         skills = _list("opportunities", index, record, "skills")
         for value in skills:
             if value not in skill_slugs:
@@ -260,10 +270,52 @@ def _check_unique_names(section, records, items, model):
             _fail(section, index, record, "name", f"'{name}' is already the name of '{owner}'")
 
 
+def _group_index():
+    """Where imported groups go: the site's first group index page."""
+    from cms.groups.models import GroupIndexPage
+
+    return GroupIndexPage.objects.first()
+
+
 def _existing_group_slugs():
     from cms.groups.models import GroupPage
 
     return GroupPage.objects.values_list("slug", flat=True)
+
+
+def _existing_group(slug, group_index):
+    """The group a file's slug names: the one under the group index the import
+    writes to, else the only one on the site with that slug (None if none).
+
+    Slugs are unique only among siblings, so a group index elsewhere may
+    hold a group of the same slug; parse() refuses a slug that is ambiguous.
+    """
+    from cms.groups.models import GroupPage
+
+    pages = GroupPage.objects.filter(slug=slug)
+    if group_index is not None:
+        under_index = pages.child_of(group_index).first()
+        if under_index is not None:
+            return under_index
+    found = list(pages[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def _existing_opportunity(slug, group):
+    """The opportunity a file's slug names: the group's own, else the only one
+    on the site with that slug (it has moved to this group), else None.
+
+    Another group may have an opportunity of the same slug (otetsudai, say):
+    that one is never updated or moved by a record naming this group.
+    """
+    from cms.opportunities.models import OpportunityPage
+
+    pages = OpportunityPage.objects.filter(slug=slug)
+    own = pages.child_of(group).first()
+    if own is not None:
+        return own
+    found = list(pages[:2])
+    return found[0] if len(found) == 1 else None
 
 
 def load_file(path):
@@ -303,7 +355,7 @@ def _write(clean):
     from wagtail.models import Page
 
     from cms.core.models import Area, FieldOfActivity
-    from cms.groups.models import GroupIndexPage, GroupPage
+    from cms.groups.models import GroupPage
     from cms.opportunities.models import OpportunityPage
 
     from .models import Skill, TimeSlot
@@ -327,11 +379,12 @@ def _write(clean):
     skills = {skill.slug: skill for skill in Skill.objects.all()}
     slots = TimeSlot.ensure_all()
 
-    group_index = GroupIndexPage.objects.first()
+    group_index = _group_index()
     if group_index is None and clean["groups"]:
         raise ImportError_("there is no group index page to put the groups under")
+    groups = {}
     for item in clean["groups"]:
-        page = GroupPage.objects.filter(slug=item["slug"]).first()
+        page = _existing_group(item["slug"], group_index)
         created = page is None
         if created:
             page = GroupPage(slug=item["slug"], title=item["name"])
@@ -345,10 +398,11 @@ def _write(clean):
             if created:
                 group_index.add_child(instance=page)
             _publish(page, report, "groups", created)
+        groups[item["slug"]] = page
 
     for item in clean["opportunities"]:
-        group = GroupPage.objects.get(slug=item["group"])
-        page = OpportunityPage.objects.filter(slug=item["slug"]).first()
+        group = groups.get(item["group"]) or _existing_group(item["group"], group_index)
+        page = _existing_opportunity(item["slug"], group)
         created = page is None
         if created:
             page = OpportunityPage(slug=item["slug"], title=item["title"])

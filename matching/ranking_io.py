@@ -5,9 +5,11 @@ from .sources import ProfileError, profile_from_data
 
 
 def result_json(result):
+    """A result as JSON: the page id identifies it, the slug is for people."""
     return {
         "kind": result.kind,
-        "slug": result.key,
+        "id": result.key,
+        "slug": result.slug,
         "title": result.title,
         "score": round(float(result.score), 4),
         "reasons": list(result.reasons),

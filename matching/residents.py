@@ -100,7 +100,8 @@ def purge_unconfirmed(now=None):
 
 
 def score_of(record, opportunity_key):
-    """(score, reasons) of one opportunity for a profile record; (0, ()) if not ranked."""
+    """(score, reasons) of one opportunity (by page id) for a profile record;
+    (0, ()) if not ranked."""
     engine = services.current_engine()
     for result in engine.rank(record, limit=max(engine.opportunity_count, 1)):
         if result.key == opportunity_key:
@@ -147,7 +148,7 @@ def express_interest(page, interest_form, matching_form=None):
     )
     if suggestion is None:
         if matching_form is not None:
-            score, reasons = score_of(matching_form.profile_record(), page.slug)
+            score, reasons = score_of(matching_form.profile_record(), page.pk)
         else:
             score, reasons = 0.0, ()
         suggestion = Suggestion.objects.create(

@@ -57,8 +57,8 @@ def refresh_suggestions(resident):
         return []
     record = sources.profile_record(resident)
     results = rank(record, limit=per_resident * 3)
-    existing = set(resident.suggestions.values_list("opportunity__slug", flat=True))
-    pages = {p.slug: p for p in OpportunityPage.objects.filter(slug__in=[r.key for r in results])}
+    existing = set(resident.suggestions.values_list("opportunity_id", flat=True))
+    pages = OpportunityPage.objects.in_bulk([r.key for r in results])
     created = []
     for result in results:
         if len(created) >= wanted:

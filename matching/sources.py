@@ -30,7 +30,10 @@ def skill_records():
 
 
 def opportunity_records():
-    """Open, live opportunities with their load: accepted and pending suggestions."""
+    """Open, live opportunities with their load: accepted and pending suggestions.
+
+    Keyed by page id, their group by its page id: slugs repeat across groups.
+    """
     from cms.opportunities.models import OpportunityPage
 
     pages = (
@@ -51,12 +54,11 @@ def opportunity_records():
     # An opportunity's group is its parent page: found by tree path, in one query.
     records = [(page, page.path[: -OpportunityPage.steplen]) for page in pages]
     parent_paths = {path for _page, path in records}
-    groups_by_path = dict(
-        GroupPage.objects.filter(path__in=parent_paths).values_list("path", "slug")
-    )
+    groups_by_path = dict(GroupPage.objects.filter(path__in=parent_paths).values_list("path", "pk"))
     return [
         Opportunity(
-            key=page.slug,
+            key=page.pk,
+            slug=page.slug,
             title=page.title,
             description=" ".join(filter(None, [page.summary, _plain(page.description)])),
             skills=tuple(skill.slug for skill in page.skills.all()),
@@ -77,7 +79,8 @@ def group_records():
 
     return [
         Group(
-            key=group.slug,
+            key=group.pk,
+            slug=group.slug,
             title=group.title,
             description=" ".join(filter(None, [group.summary, _plain(group.description)])),
             fields=tuple(field.name for field in group.fields.all()),

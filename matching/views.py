@@ -91,19 +91,13 @@ def _ranked(form):
     record = form.profile_record()
     opportunity_results = services.rank(record, limit=OPPORTUNITY_RESULTS)
     group_results = services.rank(record, limit=GROUP_RESULTS, kind="groups")
-    opportunities = {
-        page.slug: page
-        for page in OpportunityPage.objects.live()
+    opportunities = (
+        OpportunityPage.objects.live()
         .public()
-        .filter(slug__in=[r.key for r in opportunity_results])
         .select_related("area", "facility")
-    }
-    groups = {
-        page.slug: page
-        for page in GroupPage.objects.live()
-        .public()
-        .filter(slug__in=[r.key for r in group_results])
-    }
+        .in_bulk([r.key for r in opportunity_results])
+    )
+    groups = GroupPage.objects.live().public().in_bulk([r.key for r in group_results])
     query = form.query_string()
     return {
         "profile_query": query,

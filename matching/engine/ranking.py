@@ -611,6 +611,7 @@ class MatchingEngine:
                         score=score,
                         reasons=reasons.for_opportunity(index),
                         components=values,
+                        slug=item.slug,
                     )
                 )
             ranked.append(results)
@@ -645,6 +646,7 @@ class MatchingEngine:
                         score=score,
                         reasons=reasons.for_group(position, skills[row], availability[row]),
                         components=values,
+                        slug=group.slug,
                     )
                 )
             ranked.append(results)

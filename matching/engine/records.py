@@ -3,6 +3,12 @@
 Each is a frozen, hashable dataclass. Sequences given as lists are kept as
 tuples (and slots as a frozenset), so records built from JSON or querysets
 compare and hash the same as records written out by hand.
+
+An opportunity's or group's `key` identifies it to the engine: the site uses
+the page id (slugs are unique only among a page's siblings, so two groups
+can both have an opportunity `otetsudai`). The engine only needs keys that
+are distinct and ordered (they break ties), so tests use short strings.
+`slug` is for display and for files people write by hand.
 """
 
 import math
@@ -56,10 +62,11 @@ class Opportunity:
 
     `skills` are skill slugs; `slots` slot codes (none: flexible);
     `accepted` counts connections already made, `pending` suggestions not yet
-    answered; with `capacity` they say how crowded the opportunity is.
+    answered; with `capacity` they say how crowded the opportunity is;
+    `group_key` is the key of its group.
     """
 
-    key: str
+    key: int | str
     title: str
     description: str = ""
     skills: tuple[str, ...] = ()
@@ -69,8 +76,9 @@ class Opportunity:
     accepted: int = 0
     pending: int = 0
     is_open: bool = True
-    group_key: str | None = None
+    group_key: int | str | None = None
     fields: tuple[str, ...] = ()
+    slug: str = ""
 
     def __post_init__(self):
         object.__setattr__(self, "skills", _tuple(self.skills))
@@ -88,11 +96,12 @@ class Opportunity:
 class Group:
     """A citizens' group; its open opportunities name it by `group_key`."""
 
-    key: str
+    key: int | str
     title: str
     description: str = ""
     fields: tuple[str, ...] = ()
     place: Place | None = None
+    slug: str = ""
 
     def __post_init__(self):
         object.__setattr__(self, "fields", _tuple(self.fields))
@@ -143,14 +152,16 @@ class Weights:
 class Result:
     """One ranked opportunity or group.
 
-    `kind` is "opportunity" or "group"; `reasons` are sentences for the
-    resident in the active language; `components` the scores behind `score`
-    (text, skills, availability, distance in [0, 1] and the crowding penalty).
+    `kind` is "opportunity" or "group"; `key` and `slug` are the record's;
+    `reasons` are sentences for the resident in the active language;
+    `components` the scores behind `score` (text, skills, availability,
+    distance in [0, 1] and the crowding penalty).
     """
 
     kind: str
-    key: str
+    key: int | str
     title: str
     score: float
     reasons: tuple[str, ...]
     components: dict[str, float] = field(hash=False)
+    slug: str = ""

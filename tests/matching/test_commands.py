@@ -19,7 +19,7 @@ def test_rank_matches_prints_one_list_in_input_order(civic_data, samples, capsys
     profiles = json.loads((samples / "profiles.json").read_text())
     assert [item["id"] for item in output] == [p["id"] for p in profiles]
     first = output[0]["results"][0]
-    assert set(first) == {"kind", "slug", "title", "score", "reasons"}
+    assert set(first) == {"kind", "id", "slug", "title", "score", "reasons"}
     assert first["kind"] == "opportunity" and first["slug"] == "sample-hiroba-yomikikase"
     assert any("読み聞かせ" in reason for reason in first["reasons"])
     assert all(len(item["results"]) <= 3 for item in output)
@@ -88,3 +88,22 @@ def test_evaluate_matching_rejects_judgments_for_unknown_profiles(civic_data, sa
             "--judgments",
             str(judgments),
         )
+
+
+def test_evaluate_matching_asks_whose_slug_when_two_groups_use_it(
+    civic_data, samples, tmp_path, capsys
+):
+    from cms.groups.models import GroupPage
+    from tests.matching.factories import OpportunityPageFactory
+
+    OpportunityPageFactory(
+        parent=GroupPage.objects.get(slug="sample-tabunka"), slug="sample-green-kadan"
+    )
+    judgments = tmp_path / "j.json"
+    judgments.write_text(json.dumps({"p07": {"sample-green-kadan": 3}}), "utf-8")
+    args = ["--profiles", str(samples / "profiles.json"), "--judgments", str(judgments)]
+    with pytest.raises(CommandError, match='write it as "group-slug/sample-green-kadan"'):
+        call_command("evaluate_matching", *args)
+    judgments.write_text(json.dumps({"p07": {"sample-green/sample-green-kadan": 3}}), "utf-8")
+    report = run(capsys, "evaluate_matching", *args, "--format", "json")
+    assert report["rankings"]["engine"]["ndcg@10"] > 0

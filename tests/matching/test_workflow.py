@@ -59,7 +59,7 @@ def test_full_opportunities_sink(resident):
 
     sources.invalidate_engine()
     results = services.rank(sources.profile_record(resident), limit=5)
-    assert results[0].key != "sample-hiroba-yomikikase"
+    assert results[0].slug != "sample-hiroba-yomikikase"
 
 
 def coordinator(django_user_model, *, in_group):

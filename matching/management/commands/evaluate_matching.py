@@ -10,7 +10,8 @@ from matching.sources import ProfileError
 class Command(BaseCommand):
     help = (
         "NDCG@10 and precision@5 of the ranking on labelled cases: "
-        '--judgments holds {"profile id": {"opportunity slug": grade 0-3}}.'
+        '--judgments holds {"profile id": {"opportunity slug": grade 0-3}}; a slug '
+        'that two groups use is written "group-slug/opportunity-slug".'
     )
 
     def add_arguments(self, parser):
