@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # The search engine down: a 503 that says so instead of a 500.
+    "search.middleware.SearchEngineUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
