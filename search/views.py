@@ -179,6 +179,7 @@ def search(request):
         "search_results": result_page,
         "rows": rows,
         "engine_unavailable": engine_unavailable,
+        "show_results": bool(query or filtered) and not engine_unavailable,
         "promotions": promotions,
         "suggestions": (
             suggestions(query) if query and paginator.count == 0 and not engine_unavailable else []
