@@ -1,5 +1,7 @@
 """Search benchmark: our Japanese-aware backend beside Wagtail's stock database
-backend, on the same generated data, on SQLite and on PostgreSQL.
+backend, on the same generated data, on SQLite and on PostgreSQL; with
+OPENSEARCH_URL set (make opensearch), our OpenSearch backend on the same pages
+too (in the PostgreSQL run).
 
     python -m bench.search            # both databases, prints one table
     python -m bench.search --pages 2000 --databases sqlite
@@ -252,6 +254,16 @@ def worker(database, page_count, reuse=False):
     call_command("update_index", backend_name="default", verbosity=0)
     report["index_s_ours"] = time.perf_counter() - started
     report["ours"] = measure("default")
+    if database == "postgres" and os.environ.get("OPENSEARCH_URL"):
+        from wagtail.search.backends import get_search_backend
+
+        started = time.perf_counter()
+        call_command("update_index", backend_name="engine", verbosity=0)
+        engine = get_search_backend("engine")
+        engine.es.indices.refresh(index="musashino_bench_*")
+        report["index_s_engine"] = time.perf_counter() - started
+        report["engine"] = measure("engine")
+        engine.es.indices.delete(index="musashino_bench_*")
     print(json.dumps(report))
 
 
@@ -293,10 +305,15 @@ def main():
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
     for report in reports:
         stock, ours = report["stock"], report["ours"]
-        for name, result, index_s in (
+        rows = [
             ("Wagtail stock database", stock, report["index_s_stock"]),
             ("Japanese-aware (ours)", ours, report["index_s_ours"]),
-        ):
+        ]
+        if "engine" in report:
+            rows.append(
+                ("OpenSearch, Japanese-aware (ours)", report["engine"], report["index_s_engine"])
+            )
+        for name, result, index_s in rows:
             ratio = result["median_ms"] / stock["median_ms"]
             print(
                 f"| {report['database']} | {name} | {result['median_ms']:.1f} | "

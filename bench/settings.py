@@ -18,6 +18,12 @@ WAGTAILSEARCH_BACKENDS = {
     # Wagtail's own database backend, as a project would have it out of the box.
     "stock": {"BACKEND": "wagtail.search.backends.database"},
 }
+# With a search engine (make opensearch), our engine backend beside them.
+if env("OPENSEARCH_URL"):  # noqa: F405
+    WAGTAILSEARCH_BACKENDS["engine"] = {
+        **search_backends(env("OPENSEARCH_URL"))["default"],  # noqa: F405
+        "INDEX_PREFIX": "musashino_bench_",
+    }
 # Pages are generated in bulk and indexed explicitly, once per backend.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 CELERY_TASK_ALWAYS_EAGER = True
