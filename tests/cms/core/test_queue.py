@@ -83,3 +83,20 @@ def test_health_check_mentions_kept_work_without_failing(client):
     assert (
         response.json()["checks"]["pending_tasks"]["note"] == "1 task(s) waiting to be sent again"
     )
+
+
+def test_a_task_that_exhausted_its_retries_on_an_outage_is_kept():
+    """On a worker: the last retry of an index update failed (engine down)."""
+    from cms.core.tasks import run_django_task
+    from search.backends.engine import SearchEngineUnavailable
+
+    args = ["modelsearch.tasks.insert_or_update_object_task", ["wagtailcore", "page", "3"], {}]
+    run_django_task.push_request(is_eager=False)
+    try:
+        run_django_task.on_failure(SearchEngineUnavailable("refused"), "id", args, {}, None)
+        run_django_task.on_failure(KeyError("a bug"), "id", args, {}, None)
+    finally:
+        run_django_task.pop_request()
+    kept = PendingTask.objects.get()
+    assert kept.task_name == "cms.core.tasks.run_django_task" and kept.args == args
+    assert "SearchEngineUnavailable: refused" in kept.last_error
