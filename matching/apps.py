@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class MatchingConfig(AppConfig):
     name = "matching"
     verbose_name = _("Volunteer matching")
+
+    def ready(self):
+        from . import signal_handlers
+
+        signal_handlers.register()

@@ -47,8 +47,7 @@ def evaluate(profiles_data, judgments, *, baselines=False):
     if baselines:
         rankings.update(baseline_weights(weights))
     records = (sources.opportunity_records(), sources.group_records(), sources.skill_records())
-    keys = _keys_by_label(records[0], records[1])
-    judgments = {pid: _graded_keys(pid, grades, keys) for pid, grades in judgments.items()}
+    judgments = graded_by_key(judgments, records[0], records[1])
     report = {"profiles": len(judgments), "rankings": {}}
     for name, ranking_weights in rankings.items():
         engine = MatchingEngine.build(
@@ -61,6 +60,13 @@ def evaluate(profiles_data, judgments, *, baselines=False):
             precision.append(precision_at_k(ranked, grades, k=5))
         report["rankings"][name] = {"ndcg@10": mean(ndcg), "precision@5": mean(precision)}
     return report
+
+
+def graded_by_key(judgments, opportunities, groups):
+    """{profile id: {opportunity key: grade}} from judgments that name
+    opportunities by slug (see _graded_keys), for these records."""
+    keys = _keys_by_label(opportunities, groups)
+    return {pid: _graded_keys(pid, grades, keys) for pid, grades in judgments.items()}
 
 
 def _keys_by_label(opportunities, groups):

@@ -21,8 +21,7 @@ def rank_profiles_data(data, *, limit=10, kind="opportunities"):
     if not isinstance(data, list):
         raise ProfileError("the profiles file must hold a JSON list of profiles")
     profiles = [profile_from_data(item, key=str(index)) for index, item in enumerate(data)]
-    engine = services.current_engine()
-    ranked = engine.rank_many(profiles, limit=limit, kind=kind)
+    ranked = services.rank_many(profiles, limit=limit, kind=kind)
     return [
         {"id": item.get("id"), "results": [result_json(r) for r in results]}
         for item, results in zip(data, ranked, strict=True)

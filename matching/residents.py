@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import services, sources
+from . import services
 from .models import ResidentProfile, Suggestion, SuggestionEvent
 
 CONFIRM_SALT = "matching.confirm-registration"
@@ -102,11 +102,8 @@ def purge_unconfirmed(now=None):
 def score_of(record, opportunity_key):
     """(score, reasons) of one opportunity (by page id) for a profile record;
     (0, ()) if not ranked."""
-    engine = services.current_engine()
-    for result in engine.rank(record, limit=max(engine.opportunity_count, 1)):
-        if result.key == opportunity_key:
-            return result.score, result.reasons
-    return 0.0, ()
+    result = services.score_of(record, opportunity_key)
+    return (result.score, result.reasons) if result is not None else (0.0, ())
 
 
 def _profile_for(interest_form, matching_form):
@@ -173,5 +170,5 @@ def express_interest(page, interest_form, matching_form=None):
             to_status=suggestion.status,
             note=_("The resident asked to take part (again) through the website."),
         )
-    transaction.on_commit(sources.invalidate_engine)
+    services.crowding_changed([page.pk])
     return suggestion

@@ -1,16 +1,30 @@
-"""The matching workflow: rank, keep suggestions, change their status."""
+"""The matching workflow: rank, keep suggestions, change their status.
 
+Ranking goes to the search engine when one is configured and its matching
+index is built (matching.search_index), else to this process's in-process
+engine; when the search engine fails, this process ranks in-process for a
+while (ENGINE_RETRY_SECONDS) and logs a warning, and residents notice nothing.
+"""
+
+import logging
 import threading
+import time
 
 from django.db import transaction
 from django.utils import timezone
 
 from cms.core.queue import send_on_commit
 
-from . import sources
+from . import search_index, sources
+from .engine.indexing import EngineUnavailable
 from .models import MatchingSettings, Suggestion, SuggestionEvent
 
+logger = logging.getLogger(__name__)
 _local = threading.local()
+# After the search engine failed, rank in-process this long before trying again.
+ENGINE_RETRY_SECONDS = 30.0
+# While the index is not built, look again this often.
+INDEX_RECHECK_SECONDS = 60.0
 
 
 def current_settings():
@@ -35,9 +49,76 @@ def current_engine():
     return cached[1]
 
 
+def current_ranker():
+    """This process's search-engine ranker; None without an engine, while
+    its index is not built, or for a while after the engine failed.
+
+    Raises EngineUnavailable when the engine does not answer.
+    """
+    if not search_index.is_configured():
+        return None
+    now = time.monotonic()
+    if getattr(_local, "engine_down_until", 0.0) > now:
+        return None
+    weights = current_weights()
+    where = (search_index.engine_url(), search_index.index_names())
+    stamp = (sources.engine_version(), weights, where)
+    cached = getattr(_local, "ranker", None)
+    if cached is None or cached[0] != stamp or (cached[1] is None and cached[2] <= now):
+        cached = _local.ranker = (stamp, search_index.ranker(weights), now + INDEX_RECHECK_SECONDS)
+    return cached[1]
+
+
+def _on_the_engine(method, *args, **kwargs):
+    """(True, what the search-engine ranker's `method` returns), or (False, None)
+    when the in-process engine has to rank."""
+    try:
+        ranker = current_ranker()
+        if ranker is not None:
+            return True, getattr(ranker, method)(*args, **kwargs)
+    except EngineUnavailable as error:
+        _local.engine_down_until = time.monotonic() + ENGINE_RETRY_SECONDS
+        _local.ranker = None
+        logger.warning("matching: search engine unavailable, ranking in-process: %s", error)
+    return False, None
+
+
 def rank(profile, *, limit=10, kind="opportunities"):
     """Ranked results (matching.engine.records.Result) for a profile record."""
-    return current_engine().rank(profile, limit=limit, kind=kind)
+    return rank_many([profile], limit=limit, kind=kind)[0]
+
+
+def rank_many(profiles, *, limit=10, kind="opportunities"):
+    """rank() for each of a list of profile records."""
+    profiles = list(profiles)
+    ranked, results = _on_the_engine("rank_many", profiles, limit=limit, kind=kind)
+    if ranked:
+        return results
+    return current_engine().rank_many(profiles, limit=limit, kind=kind)
+
+
+def score_of(profile, opportunity_key):
+    """The Result of one opportunity (by page id) for a profile, or None if it is not open."""
+    ranked, result = _on_the_engine("score_of", profile, opportunity_key)
+    if ranked:
+        return result
+    engine = current_engine()
+    for result in engine.rank(profile, limit=max(engine.opportunity_count, 1)):
+        if result.key == opportunity_key:
+            return result
+    return None
+
+
+def crowding_changed(opportunity_ids):
+    """Suggestions changed how crowded these opportunities are: tell the engines."""
+    from .tasks import update_matching_crowding
+
+    # Now for this process, and again once committed for those that rebuilt meanwhile.
+    sources.invalidate_engine()
+    transaction.on_commit(sources.invalidate_engine)
+    opportunity_ids = sorted({pk for pk in opportunity_ids if pk is not None})
+    if opportunity_ids and search_index.is_configured():
+        send_on_commit(update_matching_crowding, opportunity_ids)
 
 
 def refresh_suggestions(resident):
@@ -74,6 +155,8 @@ def refresh_suggestions(resident):
                 reasons=list(result.reasons),
             )
         )
+    if created:
+        crowding_changed(suggestion.opportunity_id for suggestion in created)
     return created
 
 
@@ -101,5 +184,5 @@ def change_status(suggestion, status, *, user=None, note=""):
             from .tasks import send_acceptance_emails
 
             send_on_commit(send_acceptance_emails, suggestion.pk)
-        sources.invalidate_engine()
+        crowding_changed([suggestion.opportunity_id])
     return suggestion

@@ -29,18 +29,19 @@ def skill_records():
     ]
 
 
-def opportunity_records():
+def opportunity_records(ids=None):
     """Open, live opportunities with their load: accepted and pending suggestions.
 
     Keyed by page id, their group by its page id: slugs repeat across groups.
+    With `ids`, only those of these pages that are open and live.
     """
     from cms.opportunities.models import OpportunityPage
 
+    pages = OpportunityPage.objects.live().public().filter(is_open=True)
+    if ids is not None:
+        pages = pages.filter(pk__in=list(ids))
     pages = (
-        OpportunityPage.objects.live()
-        .public()
-        .filter(is_open=True)
-        .select_related("area", "facility__area")
+        pages.select_related("area", "facility__area")
         .prefetch_related("skills", "slots")
         .annotate(
             accepted=Count("suggestions", filter=Q(suggestions__status=Suggestion.Status.ACCEPTED)),
@@ -74,9 +75,13 @@ def opportunity_records():
     ]
 
 
-def group_records():
+def group_records(ids=None):
+    """Live groups, keyed by page id; with `ids`, only those of these pages."""
     from cms.groups.models import GroupPage
 
+    groups = GroupPage.objects.live().public()
+    if ids is not None:
+        groups = groups.filter(pk__in=list(ids))
     return [
         Group(
             key=group.pk,
@@ -86,10 +91,7 @@ def group_records():
             fields=tuple(field.name for field in group.fields.all()),
             place=_place(group.area),
         )
-        for group in GroupPage.objects.live()
-        .public()
-        .select_related("area")
-        .prefetch_related("fields")
+        for group in groups.select_related("area").prefetch_related("fields")
     ]
 
 

@@ -6,15 +6,36 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.translation import gettext as _
 
-from . import services, sources
+from . import search_index, services, sources
+from .engine.indexing import EngineUnavailable
 from .models import ResidentProfile, Suggestion
 
 
 @shared_task
 def rebuild_engine():
-    """Opportunities changed: mark engines stale everywhere and rebuild this worker's."""
+    """Opportunities changed: mark engines stale everywhere and rebuild this
+    worker's (with a search engine the worker does not rank: nothing to build)."""
     sources.invalidate_engine()
+    if search_index.is_configured():
+        return 0
     return services.current_engine().opportunity_count
+
+
+@shared_task(autoretry_for=(EngineUnavailable,), retry_backoff=True, max_retries=5)
+def update_matching_index(opportunity_ids=(), group_ids=()):
+    """Pages were published, unpublished, deleted or moved: index them anew."""
+    sources.invalidate_engine()
+    if not search_index.is_configured():
+        return 0
+    return search_index.update_index(opportunity_ids, group_ids)
+
+
+@shared_task(autoretry_for=(EngineUnavailable,), retry_backoff=True, max_retries=5)
+def update_matching_crowding(opportunity_ids):
+    """Suggestions changed how crowded these opportunities are."""
+    if not search_index.is_configured():
+        return 0
+    return search_index.update_crowding(opportunity_ids)
 
 
 @shared_task

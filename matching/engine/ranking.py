@@ -25,15 +25,11 @@ the reference the tests and the benchmark compare against.
 """
 
 import math
-import re
-import sys
-from collections import Counter
 from dataclasses import dataclass
 from operator import attrgetter
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from django.utils.translation import gettext as _
 
@@ -42,6 +38,26 @@ from search import analysis
 from .geo import PointSet, haversine_km
 from .records import Result, Weights
 from .slots import slot_label, slot_mask, validate_slots
+from .text import (
+    JapaneseAnalyzer,
+    TaxonomyText,
+    Vocabulary,
+    content_terms,
+    phrases_of,
+    quoted_words,
+    skill_words,
+)
+
+# Re-exported: the text analysis used to live here.
+__all__ = [
+    "FULL_PENALTY",
+    "MatchingEngine",
+    "content_terms",
+    "crowding_penalty",
+    "distance_score",
+    "phrases_of",
+    "quoted_words",
+]
 
 # Weights is frozen, so one shared default is safe.
 DEFAULT_WEIGHTS = Weights()
@@ -56,131 +72,6 @@ BLOCK = 8
 PENDING_CROWDED = 5
 MAX_SKILL_REASONS = 3
 MAX_TERM_REASONS = 2
-
-# -- text ---------------------------------------------------------------------
-#
-# Word terms from search.analysis, not character n-grams. Sudachi's split mode
-# A already finds 子育て inside つながる子育てカフェ; its normalised forms join
-# spelling variants (つながる/繋がる, ものづくり/物づくり) and NFKC joins ｶﾌｪ/カフェ.
-# The variants n-grams could not join either, because they share no characters
-# (お年寄り/高齢者, ものづくり/工作), are synonym lines in search/synonyms.txt,
-# shared with the site search. N-grams would instead make 活動 or 支援 match in
-# every posting, and the reasons could only quote fragments of words.
-
-# Grammar rather than meaning, in Sudachi's normalised forms: light verbs and
-# nouns (する→為る, いる→居る, ください→下さる) and, by the pattern below, kana
-# particles and endings (の, を, です, ます, から). TF-IDF would weigh them down,
-# but they are half the terms of a sentence: kept, they would dilute the cosine
-# of a resident's few words of interests and could surface in the reasons.
-STOP_TERMS = frozenset(
-    "為る 為 居る 成る 有る 或る 在る 御 事 物 者 人 方 達 等 日 様 下さる 頂く 致す 出来る "
-    "此れ 其れ 彼れ 此方 此の 其の".split()
-)
-_KANA_FUNCTION_WORD = re.compile(r"[\u3041-\u309f]{1,3}")
-_SENTENCE_END = re.compile(r"(?<=[。．！？!?\n])")
-
-
-def content_terms(text):
-    """The terms of `text` that carry meaning: search.analysis.terms without grammar."""
-    return [
-        sys.intern(term)
-        for term in analysis.terms(text)
-        if term not in STOP_TERMS and not _KANA_FUNCTION_WORD.fullmatch(term)
-    ]
-
-
-class JapaneseAnalyzer:
-    """search.analysis as a scikit-learn analyzer.
-
-    A document is a string or a tuple of strings (title, description, skill
-    names…), analysed sentence by sentence. While an engine is built every
-    sentence is memoised (`learning`): postings repeat boilerplate, and a
-    group's document is made of its opportunities' texts, analysed already.
-    Afterwards the memo keeps only the skill names and aliases, which every
-    profile's text repeats, and stops growing.
-    """
-
-    def __init__(self):
-        self.memo = {}
-        self.learning = True
-
-    def __call__(self, document):
-        parts = (document,) if isinstance(document, str) else document
-        found = []
-        for part in parts:
-            for sentence in _SENTENCE_END.split(part or ""):
-                found.extend(self._sentence_terms(sentence))
-        return found
-
-    def _sentence_terms(self, sentence):
-        terms = self.memo.get(sentence)
-        if terms is None:
-            terms = content_terms(sentence)
-            if self.learning:
-                self.memo[sentence] = terms
-        return terms
-
-    def keep_only(self, sentences):
-        """Stop memoising; keep the memo of `sentences` (analysed if need be)."""
-        self.memo = {sentence: self._sentence_terms(sentence) for sentence in sentences}
-        self.learning = False
-
-
-def phrases_of(text):
-    """The words of `text` as written, each with the terms it stands for.
-
-    Returns (start, end, terms) per token, offsets into the NFKC form of the
-    text. A token inside a synonym's span also stands for the canonical term,
-    so お年寄り is quoted for 高齢者, as search.analysis groups them.
-    """
-    synonyms = analysis.synonym_table()
-    tokens = analysis.tokenize(text)
-    carried = [{token.term} for token in tokens]
-    position = 0
-    while position < len(tokens):
-        for size in range(min(analysis.MAX_SYNONYM_TOKENS, len(tokens) - position), 0, -1):
-            joined = "".join(token.term for token in tokens[position : position + size])
-            if joined in synonyms or size == 1:
-                canonical = synonyms.get(joined)
-                for inside in range(position, position + size):
-                    carried[inside].update([canonical] if canonical else [])
-                position += size
-                break
-    return [(token.start, token.end, terms) for token, terms in zip(tokens, carried, strict=True)]
-
-
-def quoted_words(parts, weights, skip=frozenset()):
-    """The resident's own words behind the shared terms, heaviest first.
-
-    `parts` are texts, or (NFKC text, phrases_of(text)) pairs prepared once
-    per profile; `weights` is {term: its part of the cosine}. Adjacent tokens
-    that both match are quoted together: Sudachi's short units split 見守り
-    into 見 + 守り, and a resident should read 見守り. A word whose terms are
-    all in `skip` (the skills already named) is left out.
-    """
-    found = {}
-    for order, part in enumerate(parts):
-        if isinstance(part, str):
-            part = analysis.normalize(part), phrases_of(part)
-        text, phrases = part
-        run = None
-        for start, end, terms in phrases:
-            hits = {term for term in terms if term in weights}
-            if hits and run is not None and run[1] == start:
-                run[1], run[2] = end, run[2] | hits
-                continue
-            if run is not None:
-                found.setdefault(text[run[0] : run[1]], (run[2], order, run[0]))
-            run = [start, end, hits] if hits else None
-        if run is not None:
-            found.setdefault(text[run[0] : run[1]], (run[2], order, run[0]))
-    ranked = sorted(
-        (-sum(weights[term] for term in terms), order, start, word)
-        for word, (terms, order, start) in found.items()
-        if not terms <= skip
-    )
-    return [word for *_key, word in ranked]
-
 
 # -- the scalar forms of the components (score_naive, and build-time values) ---
 
@@ -284,7 +175,18 @@ class MatchingEngine:
         """
         return cls(opportunities, groups, skills, weights)
 
-    def __init__(self, opportunities, groups=(), skills=(), weights=DEFAULT_WEIGHTS):
+    @classmethod
+    def of_analysed(cls, opportunities, groups, analysed, weights=DEFAULT_WEIGHTS):
+        """An engine over records whose text was analysed beforehand.
+
+        `analysed` (AnalysedText) holds the vocabulary of a larger corpus
+        and each record's term counts: the search-engine path ranks the
+        candidates it retrieved with the IDF of every opportunity, so their
+        scores are the ones the in-process engine gives them.
+        """
+        return cls(opportunities, groups, analysed.taxonomy.skills.values(), weights, analysed)
+
+    def __init__(self, opportunities, groups=(), skills=(), weights=DEFAULT_WEIGHTS, analysed=None):
         self._weights = weights.validate()
         opportunities = list(opportunities)
         groups = sorted(groups, key=attrgetter("key"))
@@ -295,10 +197,10 @@ class MatchingEngine:
             sorted((item for item in opportunities if item.is_open), key=attrgetter("key"))
         )
         self._groups = tuple(groups)
-        self._taxonomy = {skill.slug: skill for skill in skills}
+        skills = {skill.slug: skill for skill in skills}
         opportunities = self._opportunities
 
-        slugs = sorted(set(self._taxonomy).union(*(item.skills for item in opportunities)))
+        slugs = sorted(set(skills).union(*(item.skills for item in opportunities)))
         self._skill_index = {slug: index for index, slug in enumerate(slugs)}
         rows = [self._skill_index[slug] for item in opportunities for slug in item.skills]
         columns = [index for index, item in enumerate(opportunities) for _slug in item.skills]
@@ -343,53 +245,58 @@ class MatchingEngine:
         self._member_starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.intp)
         self._group_places = _Places(group.place for group in groups)
 
-        self._build_text(members)
-        self._skill_terms = {
-            slug: frozenset(
-                term for word in self._skill_words([slug]) for term in content_terms(word)
-            )
-            for slug in slugs
-        }
+        if analysed is None:
+            self._fit_text(skills)
+        else:
+            self._use_text(analysed)
 
-    def _build_text(self, members):
+    def _fit_text(self, skills):
+        """TF-IDF of the records' own texts (Sudachi runs here)."""
         analyzer = JapaneseAnalyzer()
-        documents = [self._document(item) for item in self._opportunities]
-        own = [(group.title, group.description, *group.fields) for group in self._groups]
-        group_documents = [
-            (*own[position], *(part for index in indexes for part in documents[index]))
-            for position, indexes in enumerate(members)
-        ]
+        # The skills' words are part of an opportunity's text; the taxonomy's
+        # analyser is this one once it stops learning (below).
+        texts = [_document(item, skills) for item in self._opportunities]
+        texts += [(group.title, group.description, *group.fields) for group in self._groups]
         # The vocabulary and IDF come from opportunities and the groups' own
         # texts; counting a group's copy of its opportunities' text as well
         # would make every word of a busy group look commoner than it is.
-        self._vectorizer = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True)
-        try:
-            matrix = sparse.csr_array(self._vectorizer.fit_transform(documents + own))
-            vocabulary_size = len(self._vectorizer.vocabulary_)
-            group_matrix = sparse.csr_array(
-                self._vectorizer.transform(group_documents)
-                if group_documents
-                else (0, vocabulary_size)
-            )
-            self._terms = self._vectorizer.get_feature_names_out().tolist()
-            self._idf = self._vectorizer.idf_.tolist()
-        except ValueError as error:
-            if "empty vocabulary" not in str(error):
-                raise
-            # Not one content word anywhere: the text component is 0 for all.
-            self._vectorizer, self._terms, self._idf = None, [], []
-            matrix = sparse.csr_array((len(documents) + len(own), 0))
-            group_matrix = sparse.csr_array((len(self._groups), 0))
-        analyzer.keep_only(self._skill_words(self._taxonomy))
-        # Each resident's reasons quote their skills' words: tokenised once here.
-        self._word_phrases = {
-            word: (analysis.normalize(word), phrases_of(word))
-            for word in self._skill_words(self._taxonomy)
-        }
-        self._documents = sparse.csr_array(matrix[: len(documents)])
+        vocabulary, counts = Vocabulary.fit(analyzer(text) for text in texts)
+        count = len(self._opportunities)
+        opportunity_counts = sparse.csr_array(counts[:count])
+        # A group's document is its own text and its open opportunities'.
+        group_counts = sparse.csr_array(counts[count:]) + self._membership() @ opportunity_counts
+        self._taxonomy = TaxonomyText(skills.values(), analyzer)
+        self._set_text(vocabulary, opportunity_counts, group_counts)
+
+    def _use_text(self, analysed):
+        vocabulary = analysed.vocabulary
+        self._taxonomy = analysed.taxonomy
+        self._set_text(
+            vocabulary,
+            vocabulary.count_maps(
+                analysed.opportunity_terms.get(item.key, {}) for item in self._opportunities
+            ),
+            vocabulary.count_maps(analysed.group_terms.get(key, {}) for key in self._group_keys()),
+        )
+
+    def _set_text(self, vocabulary, opportunity_counts, group_counts):
+        self._vocabulary = vocabulary
+        self._documents = vocabulary.weigh(opportunity_counts)
         self._documents_t = sparse.csr_array(self._documents.T)
-        self._group_documents = group_matrix
-        self._group_documents_t = sparse.csr_array(group_matrix.T)
+        self._group_documents = vocabulary.weigh(group_counts)
+        self._group_documents_t = sparse.csr_array(self._group_documents.T)
+
+    def _group_keys(self):
+        return [group.key for group in self._groups]
+
+    def _membership(self):
+        """(groups × opportunities) ones where an opportunity is the group's."""
+        rows = np.repeat(np.arange(len(self._groups)), [len(m) for m in self._members])
+        columns = np.concatenate([*self._members, np.zeros(0, dtype=np.intp)])
+        return sparse.csr_array(
+            (np.ones(len(rows)), (rows, columns)),
+            shape=(len(self._groups), len(self._opportunities)),
+        )
 
     # -- properties -------------------------------------------------------------
 
@@ -441,10 +348,10 @@ class MatchingEngine:
         work either way) and takes the cosine itself.
         """
         weights = self._weights
-        query = {}
-        if self._vectorizer is not None:
-            row = sparse.csr_array(self._vectorizer.transform([self._profile_document(profile)]))
-            query = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
+        vocabulary = self._vocabulary
+        terms = self._taxonomy.analyzer(self._profile_document(profile))
+        row = vocabulary.weigh(vocabulary.count([terms]))
+        query = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
         indptr = self._documents.indptr.tolist()
         indices = self._documents.indices.tolist()
         data = self._documents.data.tolist()
@@ -516,26 +423,9 @@ class MatchingEngine:
         return availability
 
     def _query(self, profile):
-        """{term column: weight}: the profile's words as a TF-IDF unit vector.
-
-        The weighting of TfidfVectorizer.transform (sublinear tf × idf, L2
-        norm), done here because transform's input checks cost more than the
-        arithmetic for a few words; score_naive uses transform itself.
-        """
-        if self._vectorizer is None:
-            return {}
-        vocabulary = self._vectorizer.vocabulary_
-        counts = Counter(
-            vocabulary[term]
-            for term in self._vectorizer.analyzer(self._profile_document(profile))
-            if term in vocabulary
-        )
-        weights = {
-            column: (1.0 + math.log(count)) * self._idf[column]
-            for column, count in sorted(counts.items())
-        }
-        norm = math.sqrt(sum(weight * weight for weight in weights.values()))
-        return {column: weight / norm for column, weight in weights.items()} if norm else {}
+        """{term column: weight}: the profile's words as a TF-IDF unit vector."""
+        terms = self._taxonomy.analyzer(self._profile_document(profile))
+        return self._vocabulary.weigh_terms(terms)
 
     @staticmethod
     def _text(block, documents_t):
@@ -662,29 +552,18 @@ class MatchingEngine:
 
     # -- texts ------------------------------------------------------------------
 
-    def _skill_words(self, slugs):
-        words = []
-        for slug in slugs:
-            skill = self._taxonomy.get(slug)
-            if skill is not None:
-                words.append(skill.name)
-                words.extend(skill.aliases)
-        return words
-
-    def _document(self, opportunity):
-        return (
-            opportunity.title,
-            opportunity.description,
-            *opportunity.fields,
-            *self._skill_words(opportunity.skills),
-        )
-
     def _profile_document(self, profile):
-        return (profile.interests, *self._skill_words(profile.skills))
+        return (profile.interests, *self._taxonomy.words(profile.skills))
 
-    def _skill_name(self, slug):
-        skill = self._taxonomy.get(slug)
-        return skill.name if skill is not None else slug
+
+def _document(opportunity, skills):
+    """The texts of an opportunity ({slug: Skill} gives its skills' words)."""
+    return (
+        opportunity.title,
+        opportunity.description,
+        *opportunity.fields,
+        *skill_words(skills, opportunity.skills),
+    )
 
 
 class _Reasons:
@@ -729,7 +608,7 @@ class _Reasons:
     def skills(self, item):
         if self.weights.skills <= 0:
             return []
-        names = [self.engine._skill_name(slug) for slug in item.skills if slug in self.owned]
+        names = [self.engine._taxonomy.name(slug) for slug in item.skills if slug in self.owned]
         return [_("Skill “%(name)s” matches") % {"name": name} for name in names][
             :MAX_SKILL_REASONS
         ]
@@ -766,8 +645,8 @@ class _Reasons:
         """The terms of the matching skills' names and aliases: named already."""
         if self.weights.skills <= 0:
             return frozenset()
-        terms = self.engine._skill_terms
-        return frozenset().union(*(terms[slug] for slug in item.skills if slug in self.owned))
+        terms_of = self.engine._taxonomy.terms_of
+        return frozenset().union(*(terms_of(slug) for slug in item.skills if slug in self.owned))
 
     def words(self, documents, row, skip):
         """The resident's words that weigh most in the cosine."""
@@ -777,14 +656,14 @@ class _Reasons:
         columns = documents.indices[start:end].tolist()
         weights = documents.data[start:end].tolist()
         shared = {
-            self.engine._terms[column]: self.query[column] * weight
+            self.engine._vocabulary.terms[column]: self.query[column] * weight
             for column, weight in zip(columns, weights, strict=True)
             if column in self.query
         }
         if not shared:
             return []
         if self._phrases is None:
-            known = self.engine._word_phrases
+            known = self.engine._taxonomy.phrases
             self._phrases = [
                 known.get(part) or (analysis.normalize(part), phrases_of(part))
                 for part in self.engine._profile_document(self.profile)

@@ -1,0 +1,443 @@
+"""The matching engine on a search engine (OpenSearch; Elasticsearch speaks the same DSL).
+
+Opportunities and groups live in two indices. The search engine retrieves a
+few hundred candidates for a profile; the in-process engine (ranking.py)
+then ranks just those with the vocabulary of the whole index, so a
+candidate's score and reasons are exactly the ones the in-process engine
+gives it, and the results differ only if retrieval misses one.
+
+Retrieval scores with the ranking's own formula, not BM25, so that what the
+in-process engine would rank high is retrieved:
+
+- text: each document's TF-IDF weights are a `rank_features` field; a
+  `rank_feature` clause per profile term, linear and boosted by the term's
+  weight in the profile, sums to their cosine;
+- skills: `skill_share.<slug>` is 1/number of skills asked for, so the
+  clauses for the profile's skills sum to the share it has; slots alike;
+- crowding: `room` is 1 − the penalty (full opportunities are retrieved only
+  when too few others are open: they rank below all of them anyway);
+- distance: a `distance_feature` clause (pivot at the resident's maximum:
+  1 at home, 1/2 there, like the ranking) keeps the query prunable, and a
+  rescore of the best `window` adds the ranking's own shape instead: linear
+  to 1/2 at the maximum, then exponential.
+
+What is indexed, and how, is indexing.py. Nothing here imports the page
+tree: it takes records (records.py) and a client (opensearchpy).
+"""
+
+import math
+from dataclasses import dataclass
+
+from .indexing import MEMBER_FIELDS, EngineUnavailable, _call, _location, feature
+from .ranking import MatchingEngine
+from .records import Group, Opportunity, Place, Weights
+from .text import TaxonomyText, Vocabulary
+
+CANDIDATES = 200
+WINDOW = 1000
+_SOURCE = {
+    "opportunities": [
+        "key",
+        "slug",
+        "title",
+        "group",
+        "skills",
+        "slots",
+        "location",
+        "capacity",
+        "accepted",
+        "pending",
+        "tf",
+    ],
+    "groups": ["key", "slug", "title", "location", "tf"],
+}
+
+
+def _linear(field, boost):
+    return {"rank_feature": {"field": field, "linear": {}, "boost": boost}}
+
+
+def _constant(filter_, boost):
+    return {"constant_score": {"filter": filter_, "boost": boost}}
+
+
+def _text_clauses(query_terms, weight):
+    if weight <= 0:
+        return []
+    return [
+        _linear(f"text.{feature(term)}", weight * share)
+        for term, share in sorted(query_terms.items())
+        if share > 0
+    ]
+
+
+def _distance_functions(place, max_km, weights):
+    """The ranking's distance score on geo_point, weighted: linear from 1 at
+    home to 1/2 at max_km, then 1/2·exp(−(km − max_km)/decay_km); 1/2 unknown."""
+    origin = _location(place)
+    near = max(max_km, 0.001)  # a decay needs a positive scale
+    within = {"geo_distance": {"distance": f"{near}km", "location": origin}}
+    known = {"exists": {"field": "location"}}
+    return [
+        {
+            "filter": within,
+            "linear": {
+                "location": {"origin": origin, "scale": f"{near}km", "offset": "0km", "decay": 0.5}
+            },
+            "weight": weights.distance,
+        },
+        {
+            "filter": {"bool": {"filter": [known], "must_not": [within]}},
+            "exp": {
+                "location": {
+                    "origin": origin,
+                    "scale": f"{weights.distance_decay_km}km",
+                    "offset": f"{max_km}km",
+                    "decay": math.exp(-1.0),
+                }
+            },
+            "weight": 0.5 * weights.distance,
+        },
+        {"filter": {"bool": {"must_not": [known]}}, "weight": 0.5 * weights.distance},
+    ]
+
+
+def _distance_clauses(place, max_km, weights):
+    """A prunable stand-in for the distance score, for the first pass."""
+    return [
+        {
+            "distance_feature": {
+                "field": "location",
+                "origin": _location(place),
+                "pivot": f"{max(max_km, 0.001)}km",
+                "boost": weights.distance,
+            }
+        },
+        _constant(
+            {"bool": {"must_not": [{"exists": {"field": "location"}}]}}, 0.5 * weights.distance
+        ),
+    ]
+
+
+def _body(profile, should, filters, weights, size, window, kind, rescored=None):
+    """The search body: `should` scores the first pass (plus distance, as a
+    stand-in), `rescored` (default: the same) the rescore, with the exact distance."""
+    rescored = should if rescored is None else rescored
+    body = {
+        "size": size,
+        "track_total_hits": False,
+        "_source": _SOURCE[kind],
+        "query": {"bool": {"filter": filters, "should": list(should)}},
+    }
+    if profile.place is not None and weights.distance > 0:
+        body["query"]["bool"]["should"] += _distance_clauses(profile.place, profile.max_km, weights)
+        body["rescore"] = {
+            "window_size": max(window, size),
+            "query": {
+                "query_weight": 0.0,
+                "rescore_query_weight": 1.0,
+                "rescore_query": {
+                    "function_score": {
+                        "query": {"bool": {"filter": filters, "should": list(rescored)}},
+                        "functions": _distance_functions(profile.place, profile.max_km, weights),
+                        "score_mode": "sum",
+                        "boost_mode": "sum",
+                    }
+                },
+            },
+        }
+    return body
+
+
+def opportunity_query(profile, query_terms, weights, *, size=CANDIDATES, window=WINDOW, full=False):
+    """The search body retrieving `size` candidate opportunities for a profile.
+
+    `query_terms` is the profile's TF-IDF vector by term. With `full`, it
+    retrieves full opportunities instead (for when too few others are open).
+    """
+    should = _text_clauses(query_terms, weights.text)
+    if weights.skills > 0:
+        should += [_linear(f"skill_share.{slug}", weights.skills) for slug in profile.skills]
+        should.append(_constant({"term": {"skill_count": 0}}, 0.5 * weights.skills))
+    if weights.availability > 0:
+        should += [
+            _linear(f"slot_share.{code}", weights.availability) for code in sorted(profile.slots)
+        ]
+        should.append(_constant({"term": {"slot_count": 0}}, weights.availability))
+    if weights.crowding > 0:
+        should.append(_linear("room", weights.crowding))
+    filters = [{"term": {"open": True}}, {"term": {"full": full}}]
+    return _body(profile, should, filters, weights, size, window, "opportunities")
+
+
+# A member's skills or slots component as the ranking computes it (in
+# doubles, matched × (1 / asked), `unspecified` when it asks for none).
+_EXACT_SHARE = {
+    "skill": """
+        def values = doc['members.skill_list'];
+        String list = values.size() == 0 ? '' : values.value;
+        if (list.isEmpty()) { return params.unspecified; }
+        int matched = 0; int asked = 0;
+        for (String slug : list.splitOnToken(',')) {
+            asked++;
+            if (params.profile.contains(slug)) { matched++; }
+        }
+        return matched * (1.0 / asked);
+    """,
+    "slot": """
+        def values = doc['members.slots'];
+        if (values.size() == 0) { return params.unspecified; }
+        int matched = 0;
+        for (String code : values) { if (params.profile.contains(code)) { matched++; } }
+        return matched * (1.0 / values.size());
+    """,
+}
+
+
+def _member_clauses(profile, weights, *, explain=False):
+    """Each component as its best member's: nested, the highest member score.
+
+    With `explain`, the best member comes back as an inner hit (the first of
+    equals, as the ranking picks it), for the reasons and the exact score.
+    """
+    clauses = []
+    parts = [
+        ("skill", profile.skills, weights.skills, 0.5),
+        ("slot", sorted(profile.slots), weights.availability, 1.0),
+    ]
+    for name, values, weight, unspecified in parts:
+        if weight <= 0:
+            continue
+        inner = [_linear(f"members.{name}_share.{value}", weight) for value in values]
+        inner.append(_constant({"term": {f"members.{name}_count": 0}}, unspecified * weight))
+        # Every member matches: one scoring 0 is still the group's best when all do.
+        inner.append(_constant({"match_all": {}}, 0.0))
+        nested = {"path": "members", "score_mode": "max", "query": {"bool": {"should": inner}}}
+        if explain:
+            # Sorted by the component computed exactly (the scores are rounded
+            # to 9 bits), ties by place, as the ranking's argmax picks.
+            exact = {
+                "type": "number",
+                "order": "desc",
+                "script": {
+                    "source": _EXACT_SHARE[name],
+                    "params": {"profile": list(values), "unspecified": unspecified},
+                },
+            }
+            nested["inner_hits"] = {
+                "name": name,
+                "size": 1,
+                "_source": False,
+                "docvalue_fields": MEMBER_FIELDS,
+                "sort": [{"_script": exact}],
+            }
+        clauses.append({"nested": nested})
+        # A group with no open opportunity is neutral: 1/2.
+        clauses.append(_constant({"term": {"member_count": 0}}, 0.5 * weight))
+    return clauses
+
+
+def group_query(profile, query_terms, weights, *, size=CANDIDATES, window=WINDOW):
+    """The search body retrieving `size` candidate groups for a profile."""
+    text = _text_clauses(query_terms, weights.text)
+    return _body(
+        profile,
+        text + _member_clauses(profile, weights, explain=True),
+        [{"term": {"open": True}}],
+        weights,
+        size,
+        window,
+        "groups",
+        rescored=text + _member_clauses(profile, weights),
+    )
+
+
+def _place(source):
+    location = source.get("location")
+    return None if location is None else Place(location["lat"], location["lon"])
+
+
+def opportunity_of(source):
+    """An opportunity record from its indexed form (what ranking reads of it)."""
+    return Opportunity(
+        key=source["key"],
+        slug=source.get("slug", ""),
+        title=source.get("title", ""),
+        skills=tuple(source.get("skills", ())),
+        slots=frozenset(source.get("slots", ())),
+        place=_place(source),
+        capacity=source.get("capacity"),
+        accepted=source.get("accepted", 0),
+        pending=source.get("pending", 0),
+        group_key=source.get("group"),
+    )
+
+
+def group_of(hit):
+    """A group record and its best members (skills and slots only) from a hit.
+
+    The members are those the inner hits name (see group_query), keyed by
+    their place among the group's members, so that the ranking picks the
+    same one on a tie; a group none of whose members came back has none.
+    """
+    source = hit["_source"]
+    group = Group(
+        key=source["key"],
+        slug=source.get("slug", ""),
+        title=source.get("title", ""),
+        place=_place(source),
+    )
+    members = {}
+    for inner in hit.get("inner_hits", {}).values():
+        for member in inner["hits"]["hits"]:
+            fields = member.get("fields", {})
+            skill_list = (fields.get("members.skill_list") or [""])[0]
+            members[member["_nested"]["offset"]] = Opportunity(
+                key=(group.key, member["_nested"]["offset"]),
+                title="",
+                skills=tuple(slug for slug in skill_list.split(",") if slug),
+                slots=frozenset(fields.get("members.slots", ())),
+                group_key=group.key,
+            )
+    return group, list(members.values())
+
+
+@dataclass
+class _Analysed:
+    """What MatchingEngine.of_analysed reads (see ranking.py)."""
+
+    vocabulary: Vocabulary
+    taxonomy: TaxonomyText
+    opportunity_terms: dict
+    group_terms: dict
+
+
+class SearchEngineRanker:
+    """Ranks like MatchingEngine, on candidates the search engine retrieves.
+
+    `vocabulary` is the index's (load_vocabulary, or the Corpus's); `skills`
+    the taxonomy. Read-only after construction: threads may share it.
+    """
+
+    def __init__(
+        self,
+        client,
+        names,
+        *,
+        vocabulary,
+        skills=(),
+        weights=None,
+        candidates=CANDIDATES,
+        window=WINDOW,
+        timeout=None,
+    ):
+        self.client = client
+        self.names = names
+        self.vocabulary = vocabulary
+        self.taxonomy = TaxonomyText(skills)
+        self.weights = (weights or Weights()).validate()
+        self.candidates = candidates
+        self.window = window
+        self.timeout = timeout
+
+    def query_terms(self, profile):
+        """{term: weight}: the profile's TF-IDF vector, by term."""
+        terms = self.taxonomy.analyzer((profile.interests, *self.taxonomy.words(profile.skills)))
+        weights = self.vocabulary.weigh_terms(terms)
+        return {self.vocabulary.terms[column]: weight for column, weight in weights.items()}
+
+    def rank(self, profile, *, limit=10, kind="opportunities"):
+        """The best `limit` opportunities (or groups) for a profile, as MatchingEngine.rank."""
+        return self.rank_many([profile], limit=limit, kind=kind)[0]
+
+    def rank_many(self, profiles, *, limit=10, kind="opportunities"):
+        """rank() for each profile, retrieving for all of them in one request."""
+        if kind not in ("opportunities", "groups"):
+            raise ValueError(f"kind must be 'opportunities' or 'groups', not {kind!r}")
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        profiles = list(profiles)
+        size = max(self.candidates, limit)
+        bodies = [self._query(profile, kind, size) for profile in profiles]
+        hits = self._search(self._index(kind), bodies)
+        if kind == "opportunities":
+            # Full ones rank below every other: wanted only to fill the list.
+            short = [row for row, found in enumerate(hits) if len(found) < size]
+            if short:
+                more = self._search(
+                    self.names.opportunities,
+                    [
+                        self._query(profiles[row], kind, size - len(hits[row]), full=True)
+                        for row in short
+                    ],
+                )
+                for row, found in zip(short, more, strict=True):
+                    hits[row] = hits[row] + found
+        return [
+            self._rank_candidates(profile, found, kind, limit)
+            for profile, found in zip(profiles, hits, strict=True)
+        ]
+
+    def score_of(self, profile, key):
+        """The Result of one opportunity for a profile, or None if it is not open."""
+        body = {
+            "size": 1,
+            "_source": _SOURCE["opportunities"],
+            "query": {
+                "bool": {"filter": [{"ids": {"values": [str(key)]}}, {"term": {"open": True}}]}
+            },
+        }
+        (found,) = self._search(self.names.opportunities, [body])
+        results = self._rank_candidates(profile, found, "opportunities", 1)
+        return results[0] if results else None
+
+    def _index(self, kind):
+        return self.names.opportunities if kind == "opportunities" else self.names.groups
+
+    def _query(self, profile, kind, size, *, full=False):
+        terms = self.query_terms(profile)
+        if kind == "opportunities":
+            return opportunity_query(
+                profile, terms, self.weights, size=size, window=self.window, full=full
+            )
+        return group_query(profile, terms, self.weights, size=size, window=self.window)
+
+    def _search(self, index, bodies):
+        lines = []
+        for body in bodies:
+            lines += [{"index": index}, body]
+        params = {} if self.timeout is None else {"request_timeout": self.timeout}
+        response = _call(self.client.msearch, body=lines, **params)
+        found = []
+        for answer in response["responses"]:
+            if "error" in answer:
+                raise EngineUnavailable(f"search failed: {answer['error']}")
+            found.append(answer["hits"]["hits"])
+        return found
+
+    def _rank_candidates(self, profile, hits, kind, limit):
+        """The in-process ranking of the retrieved hits, with the index's vocabulary."""
+        if kind == "opportunities":
+            sources = [hit["_source"] for hit in hits]
+            records = [opportunity_of(source) for source in sources]
+            analysed = _Analysed(
+                self.vocabulary,
+                self.taxonomy,
+                {record.key: source["tf"] for record, source in zip(records, sources, strict=True)},
+                {},
+            )
+            engine = MatchingEngine.of_analysed(records, (), analysed, self.weights)
+            return engine.rank(profile, limit=limit)
+        groups, members = [], []
+        for hit in hits:
+            group, its_members = group_of(hit)
+            groups.append(group)
+            members += its_members
+        analysed = _Analysed(
+            self.vocabulary,
+            self.taxonomy,
+            {},
+            {group.key: hit["_source"]["tf"] for group, hit in zip(groups, hits, strict=True)},
+        )
+        engine = MatchingEngine.of_analysed(members, groups, analysed, self.weights)
+        return engine.rank(profile, limit=limit, kind="groups")
