@@ -21,6 +21,19 @@ def free_port():
         return sock.getsockname()[1]
 
 
+# The served sites of the browser and fault tests search their own database:
+# an OPENSEARCH_URL set for the engine tests must not point them at indices
+# that other tests fill (tests/search/test_engine.py covers the engine).
+SEARCH_ENGINE_VARIABLES = ("OPENSEARCH_URL", "ELASTICSEARCH_URL")
+
+
+def process_environment(**overrides):
+    """This process's environment for a served site, without the engine's URL."""
+    env = {k: v for k, v in os.environ.items() if k not in SEARCH_ENGINE_VARIABLES}
+    env.update(overrides)
+    return env
+
+
 def postgres(statement):
     """Run one statement on the server DATABASE_URL names (its `postgres` database)."""
     import psycopg

@@ -24,7 +24,17 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.serving import Site, celery_worker, free_port, manage, postgres, start, stop, wait_for
+from tests.serving import (
+    Site,
+    celery_worker,
+    free_port,
+    manage,
+    postgres,
+    process_environment,
+    start,
+    stop,
+    wait_for,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -90,18 +100,19 @@ def site(tmp_path_factory):
     database_url = _services_database_url()
     services = database_url is not None
     broker = os.environ.get("BROWSER_BROKER_URL", "redis://127.0.0.1:6379/2") if services else ""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
-        "DJANGO_DEBUG": "0",
-        "DATABASE_URL": database_url or f"sqlite:///{base / 'site.sqlite3'}",
-        "REDIS_URL": broker,
-        "CELERY_BROKER_URL": broker,
-        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "DJANGO_EMAIL_FILE_PATH": str(mail_dir),
-        "DJANGO_MEDIA_ROOT": str(base / "media"),
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = process_environment(
+        **{
+            "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+            "DJANGO_DEBUG": "0",
+            "DATABASE_URL": database_url or f"sqlite:///{base / 'site.sqlite3'}",
+            "REDIS_URL": broker,
+            "CELERY_BROKER_URL": broker,
+            "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "DJANGO_EMAIL_FILE_PATH": str(mail_dir),
+            "DJANGO_MEDIA_ROOT": str(base / "media"),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     manage(env, "migrate", "--noinput")
     manage(env, "load_demo_content")
     manage(env, "import_civic_data", "matching/samples/civic_data.json")

@@ -10,6 +10,7 @@
 
 import datetime
 import re
+import time
 import urllib.request
 import uuid
 
@@ -167,8 +168,13 @@ def test_editor_publishes_an_event_that_reaches_calendar_feed_and_search(site, p
     assert title.replace(" ", "") in ical.replace("\r\n ", "").replace(" ", "")
     assert f"DTSTART;TZID=Asia/Tokyo:{day:%Y%m%d}T133000" in ical
 
-    # And search finds it (the index is updated on publish).
+    # And search finds it: the index is updated on publish, by the worker in
+    # the services run, so a resident may have to search again a moment later.
+    deadline = time.monotonic() + 30
     page.goto(site("/search/?query=防災ワークショップ"))
+    while not page.locator(".search-results").count() and time.monotonic() < deadline:
+        time.sleep(0.5)
+        page.reload()
     assert title in page.locator(".search-results").inner_text()
 
 

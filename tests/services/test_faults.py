@@ -30,7 +30,17 @@ import requests
 from django.db import connections
 
 from tests.conftest import services_missing_reason
-from tests.serving import Site, celery_worker, free_port, manage, postgres, start, stop, wait_for
+from tests.serving import (
+    Site,
+    celery_worker,
+    free_port,
+    manage,
+    postgres,
+    process_environment,
+    start,
+    stop,
+    wait_for,
+)
 
 pytestmark = pytest.mark.services
 
@@ -98,20 +108,21 @@ def site(redis_server, tmp_path_factory):
     postgres(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
     postgres(f"CREATE DATABASE {DATABASE}")
     database_url = urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{DATABASE}").geturl()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
-        "DJANGO_DEBUG": "0",
-        "DATABASE_URL": database_url,
-        # Persistent connections, as in production: the ones a restart breaks.
-        "DATABASE_CONN_MAX_AGE": "60",
-        "REDIS_URL": "",
-        "CELERY_BROKER_URL": "",
-        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "DJANGO_EMAIL_FILE_PATH": str(base / "mail"),
-        "DJANGO_MEDIA_ROOT": str(base / "media"),
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = process_environment(
+        **{
+            "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+            "DJANGO_DEBUG": "0",
+            "DATABASE_URL": database_url,
+            # Persistent connections, as in production: the ones a restart breaks.
+            "DATABASE_CONN_MAX_AGE": "60",
+            "REDIS_URL": "",
+            "CELERY_BROKER_URL": "",
+            "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "DJANGO_EMAIL_FILE_PATH": str(base / "mail"),
+            "DJANGO_MEDIA_ROOT": str(base / "media"),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     # Content loaded with tasks inline (indexed at once), then served with Redis.
     manage(env, "migrate", "--noinput")
     manage(env, "load_demo_content")
