@@ -116,7 +116,12 @@ def update_index(opportunity_ids=(), group_ids=()):
         logger.info("matching index not built: nothing to update")
         return 0
     opportunity_ids, group_ids = set(opportunity_ids), set(group_ids)
-    records = {record.key: record for record in sources.opportunity_records(ids=opportunity_ids)}
+    # Closed ones (applications closed, or ended) leave the index.
+    records = {
+        record.key: record
+        for record in sources.opportunity_records(ids=opportunity_ids)
+        if record.is_open
+    }
     groups = set(group_ids) | indexing.indexed_groups(engine_client, names, opportunity_ids)
     groups |= {record.group_key for record in records.values() if record.group_key is not None}
     skills = {skill.slug: skill for skill in sources.skill_records()}

@@ -1,7 +1,8 @@
 """The matching indices on a search engine: what is indexed, and how.
 
-Two indices, read and written through aliases (IndexNames): opportunities
-and groups, each document keyed by the record's key (the page id). Text
+Two indices, read and written through aliases (IndexNames): the open
+opportunities and the groups, each document keyed by the record's key (the
+page id). Text
 arrives analysed (the Sudachi terms of search.analysis, as the in-process
 engine analyses it): as distinct terms (`vocabulary`, for the document
 frequencies), as counts (`tf`, for the ranking) and as TF-IDF weights
@@ -60,7 +61,6 @@ _SHARED_MAPPING = {
     "slug": _STORED_ONLY,
     "title": _STORED_ONLY,
     "location": {"type": "geo_point"},
-    "open": {"type": "boolean"},
     # Distinct terms (document frequencies for the vocabulary), term counts
     # (the in-process ranking reweighs them) and TF-IDF weights (retrieval).
     "vocabulary": _keyword(),
@@ -74,9 +74,13 @@ MAPPINGS = {
         "skills": _keyword(),
         "skill_count": {"type": "integer"},
         "skill_share": {"type": "rank_features"},
+        # The whole set as one term: "all the skills asked for are the
+        # resident's" is then a terms query on the subsets of theirs.
+        "skill_set": _keyword(),
         "slots": _keyword(),
         "slot_count": {"type": "integer"},
         "slot_share": {"type": "rank_features"},
+        "slot_set": _keyword(),
         "capacity": {"type": "integer"},
         "accepted": {"type": "integer"},
         "pending": {"type": "integer"},
@@ -224,6 +228,12 @@ def _location(place):
     return None if place is None else {"lat": place.lat, "lon": place.lon}
 
 
+def value_set(values):
+    """A set of skill slugs or slot codes as one term (sorted, comma-joined;
+    "-" for none)."""
+    return ",".join(sorted(values)) or "-"
+
+
 def _skills_and_slots(skills, slots, *, as_list=False):
     return {
         **({"skill_list": ",".join(skills)} if as_list else {"skills": list(skills)}),
@@ -236,8 +246,14 @@ def _skills_and_slots(skills, slots, *, as_list=False):
 
 
 def opportunity_document(item, terms, weights):
-    """The indexed form of an opportunity record, with its term counts
-    ({term: count}) and TF-IDF weights ({term: weight})."""
+    """The indexed form of an open opportunity record, with its term counts
+    ({term: count}) and TF-IDF weights ({term: weight}).
+
+    Only open ones are indexed (a closed one is deleted): a filter on a field
+    every document holds would make the engine visit the whole index.
+    """
+    if not item.is_open:
+        raise ValueError(f"opportunity {item.key!r} is closed: delete it from the index")
     penalty = crowding_penalty(item)
     full = penalty >= FULL_PENALTY
     document = {
@@ -245,11 +261,12 @@ def opportunity_document(item, terms, weights):
         "slug": item.slug,
         "title": item.title,
         "group": item.group_key,
-        "open": item.is_open,
         "vocabulary": sorted(terms),
         "tf": {term: int(count) for term, count in terms.items()},
         "text": _features(weights),
         **_skills_and_slots(item.skills, item.slots),
+        "skill_set": value_set(item.skills),
+        "slot_set": value_set(item.slots),
         "capacity": item.capacity,
         "accepted": item.accepted,
         "pending": item.pending,
@@ -272,7 +289,6 @@ def group_document(group, *, own_terms, terms, weights, members):
         "key": group.key,
         "slug": group.slug,
         "title": group.title,
-        "open": True,
         "vocabulary": sorted(own_terms),
         "tf": {term: int(count) for term, count in terms.items()},
         "text": _features(weights),
@@ -448,14 +464,7 @@ def members_of(client, names, group_keys):
     if not found:
         return found
     query = {
-        "query": {
-            "bool": {
-                "filter": [
-                    {"terms": {"group": [str(key) for key in found]}},
-                    {"term": {"open": True}},
-                ]
-            }
-        },
+        "query": {"bool": {"filter": [{"terms": {"group": [str(key) for key in found]}}]}},
         "_source": ["key", "group", "skills", "slots", "tf"],
     }
     for hit in _call(
@@ -489,12 +498,11 @@ def group_document_from_members(group, own_terms, members, vocabulary):
 
 
 def load_vocabulary(client, names):
-    """The vocabulary of what is indexed: document frequencies of open
-    opportunities' terms and groups' own terms, as the ranking fits it."""
+    """The vocabulary of what is indexed: document frequencies of the
+    opportunities' terms and the groups' own terms, as the ranking fits it."""
     body = {
         "size": 0,
         "track_total_hits": True,
-        "query": {"term": {"open": True}},
         "aggs": {
             "terms": {
                 "composite": {

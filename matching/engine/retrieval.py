@@ -1,40 +1,55 @@
 """The matching engine on a search engine (OpenSearch; Elasticsearch speaks the same DSL).
 
-Opportunities and groups live in two indices. The search engine retrieves a
-few hundred candidates for a profile; the in-process engine (ranking.py)
-then ranks just those with the vocabulary of the whole index, so a
-candidate's score and reasons are exactly the ones the in-process engine
-gives it, and the results differ only if retrieval misses one.
+Opportunities and groups live in two indices (indexing.py). The search
+engine retrieves a few hundred candidates for a profile; the in-process
+engine (ranking.py) then ranks just those with the vocabulary of the whole
+index, so a candidate's score and reasons are exactly the ones the in-process
+engine gives it, and the results differ only if retrieval misses one.
 
-Retrieval scores with the ranking's own formula, not BM25, so that what the
-in-process engine would rank high is retrieved:
+Retrieval scores with the ranking's own formula, not BM25, in two passes.
+The rescore of the first pass's best `window` is the formula itself:
 
 - text: each document's TF-IDF weights are a `rank_features` field; a
   `rank_feature` clause per profile term, linear and boosted by the term's
   weight in the profile, sums to their cosine;
 - skills: `skill_share.<slug>` is 1/number of skills asked for, so the
   clauses for the profile's skills sum to the share it has; slots alike;
-- crowding: `room` is 1 − the penalty (full opportunities are retrieved only
-  when too few others are open: they rank below all of them anyway);
-- distance: a `distance_feature` clause (pivot at the resident's maximum:
-  1 at home, 1/2 there, like the ranking) keeps the query prunable, and a
-  rescore of the best `window` adds the ranking's own shape instead: linear
-  to 1/2 at the maximum, then exponential.
+- crowding: `room` is 1 − the penalty, and what is not full gets the rest
+  of the full penalty (FULL_PENALTY − 1), so full ones rank below the others;
+- distance: the ranking's own formula on the geo_point (a script: linear to
+  1/2 at the resident's maximum, then exponential).
+
+The first pass must let the engine skip most of the index, and a clause per
+skill and slot matches most of it. It scores the full skills and slots
+components where the opportunity asks only for what the resident has (a
+terms query on the subsets of their skills, and of their slots, against the
+whole set indexed as one term), and distance by a `distance_feature` (1 at
+home, 1/2 at the maximum, like the ranking). An opportunity that fits only
+in part scores less there than it should: with more opportunities than the
+window, such a one can be missed; with fewer, the rescore sees them all.
 
 What is indexed, and how, is indexing.py. Nothing here imports the page
 tree: it takes records (records.py) and a client (opensearchpy).
 """
 
-import math
+import itertools
 from dataclasses import dataclass
 
-from .indexing import MEMBER_FIELDS, EngineUnavailable, _call, _location, feature
-from .ranking import MatchingEngine
+from .indexing import MEMBER_FIELDS, EngineUnavailable, _call, _location, feature, value_set
+from .ranking import FULL_PENALTY, MatchingEngine
 from .records import Group, Opportunity, Place, Weights
 from .text import TaxonomyText, Vocabulary
 
-CANDIDATES = 200
+# The first pass keeps the best WINDOW, the rescore the best CANDIDATES of
+# those; the ranking ranks the candidates.
+CANDIDATES = 100
 WINDOW = 1000
+# The first pass scores text by the profile's heaviest terms only: common
+# words weigh little and match much of the index.
+FIRST_PASS_TERMS = 5
+# Above this many subsets of a resident's skills or slots, the first pass
+# scores them a clause each instead (slower, as exact).
+MAX_SUBSETS = 4096
 _SOURCE = {
     "opportunities": [
         "key",
@@ -71,35 +86,32 @@ def _text_clauses(query_terms, weight):
     ]
 
 
+# The ranking's distance score (ranking.distance_score), weighted. A script
+# rather than geo decay functions: those need geo_distance filters for the
+# two pieces, and a filter there is worked out over the whole index, where
+# the script only runs on the rescore's window.
+DISTANCE_SCRIPT = """
+    if (doc['location'].size() == 0) { return params.unknown; }
+    double km = doc['location'].arcDistance(params.lat, params.lon) / 1000.0;
+    if (km <= params.max_km) {
+        return params.max_km > 0 ? params.weight * (1.0 - 0.5 * km / params.max_km) : params.weight;
+    }
+    return params.weight * 0.5 * Math.exp(-(km - params.max_km) / params.decay_km);
+"""
+
+
 def _distance_functions(place, max_km, weights):
-    """The ranking's distance score on geo_point, weighted: linear from 1 at
-    home to 1/2 at max_km, then 1/2·exp(−(km − max_km)/decay_km); 1/2 unknown."""
-    origin = _location(place)
-    near = max(max_km, 0.001)  # a decay needs a positive scale
-    within = {"geo_distance": {"distance": f"{near}km", "location": origin}}
-    known = {"exists": {"field": "location"}}
-    return [
-        {
-            "filter": within,
-            "linear": {
-                "location": {"origin": origin, "scale": f"{near}km", "offset": "0km", "decay": 0.5}
-            },
-            "weight": weights.distance,
-        },
-        {
-            "filter": {"bool": {"filter": [known], "must_not": [within]}},
-            "exp": {
-                "location": {
-                    "origin": origin,
-                    "scale": f"{weights.distance_decay_km}km",
-                    "offset": f"{max_km}km",
-                    "decay": math.exp(-1.0),
-                }
-            },
-            "weight": 0.5 * weights.distance,
-        },
-        {"filter": {"bool": {"must_not": [known]}}, "weight": 0.5 * weights.distance},
-    ]
+    """The ranking's distance score, for the rescore: linear from 1 at home to
+    1/2 at max_km, then 1/2·exp(−(km − max_km)/decay_km); 1/2 where unknown."""
+    params = {
+        "lat": place.lat,
+        "lon": place.lon,
+        "max_km": max_km,
+        "decay_km": weights.distance_decay_km,
+        "weight": weights.distance,
+        "unknown": 0.5 * weights.distance,
+    }
+    return [{"script_score": {"script": {"source": DISTANCE_SCRIPT, "params": params}}}]
 
 
 def _distance_clauses(place, max_km, weights):
@@ -120,8 +132,9 @@ def _distance_clauses(place, max_km, weights):
 
 
 def _body(profile, should, filters, weights, size, window, kind, rescored=None):
-    """The search body: `should` scores the first pass (plus distance, as a
-    stand-in), `rescored` (default: the same) the rescore, with the exact distance."""
+    """The search body: `should` scores the first pass (with a stand-in for
+    distance), `rescored` (default: the same) the rescore of its best
+    `window`, with the ranking's own distance."""
     rescored = should if rescored is None else rescored
     body = {
         "size": size,
@@ -129,45 +142,110 @@ def _body(profile, should, filters, weights, size, window, kind, rescored=None):
         "_source": _SOURCE[kind],
         "query": {"bool": {"filter": filters, "should": list(should)}},
     }
-    if profile.place is not None and weights.distance > 0:
+    exact = {"bool": {"filter": filters, "should": list(rescored)}}
+    distance = profile.place is not None and weights.distance > 0
+    if distance:
         body["query"]["bool"]["should"] += _distance_clauses(profile.place, profile.max_km, weights)
+        exact = {
+            "function_score": {
+                "query": exact,
+                "functions": _distance_functions(profile.place, profile.max_km, weights),
+                "score_mode": "sum",
+                "boost_mode": "sum",
+            }
+        }
+    if distance or rescored != should:
         body["rescore"] = {
             "window_size": max(window, size),
-            "query": {
-                "query_weight": 0.0,
-                "rescore_query_weight": 1.0,
-                "rescore_query": {
-                    "function_score": {
-                        "query": {"bool": {"filter": filters, "should": list(rescored)}},
-                        "functions": _distance_functions(profile.place, profile.max_km, weights),
-                        "score_mode": "sum",
-                        "boost_mode": "sum",
-                    }
-                },
-            },
+            "query": {"query_weight": 0.0, "rescore_query_weight": 1.0, "rescore_query": exact},
         }
     return body
 
 
-def opportunity_query(profile, query_terms, weights, *, size=CANDIDATES, window=WINDOW, full=False):
-    """The search body retrieving `size` candidate opportunities for a profile.
+def _subsets(values):
+    """Each subset of the values as indexed (value_set), or None when too many."""
+    values = sorted(values)
+    if 2 ** len(values) > MAX_SUBSETS:
+        return None
+    return [
+        value_set(combination)
+        for size in range(len(values) + 1)
+        for combination in itertools.combinations(values, size)
+    ]
 
-    `query_terms` is the profile's TF-IDF vector by term. With `full`, it
-    retrieves full opportunities instead (for when too few others are open).
-    """
-    should = _text_clauses(query_terms, weights.text)
+
+def _coverage_clauses(profile, weights):
+    """Skills and slots for the first pass: the full component where the
+    opportunity asks only for what the resident has, as one terms query on
+    the whole set; a part of it (some skills, some slots) is left to the
+    rescore. These terms are few and selective, where a clause per skill and
+    slot would visit most of the index, so the engine can skip what cannot
+    reach the top. None when the resident named too many to list subsets of."""
+    clauses = []
+    skills, slots = _subsets(profile.skills), _subsets(profile.slots)
+    if skills is None or slots is None:
+        return None
     if weights.skills > 0:
-        should += [_linear(f"skill_share.{slug}", weights.skills) for slug in profile.skills]
-        should.append(_constant({"term": {"skill_count": 0}}, 0.5 * weights.skills))
+        if len(skills) > 1:
+            clauses.append(_constant({"terms": {"skill_set": skills[1:]}}, weights.skills))
+        clauses.append(_constant({"term": {"skill_count": 0}}, 0.5 * weights.skills))
     if weights.availability > 0:
-        should += [
+        clauses.append(_constant({"terms": {"slot_set": slots}}, weights.availability))
+    return clauses
+
+
+def _share_clauses(profile, weights):
+    """Skills and slots exactly: a clause per skill and slot the resident has."""
+    clauses = []
+    if weights.skills > 0:
+        clauses += [_linear(f"skill_share.{slug}", weights.skills) for slug in profile.skills]
+        clauses.append(_constant({"term": {"skill_count": 0}}, 0.5 * weights.skills))
+    if weights.availability > 0:
+        clauses += [
             _linear(f"slot_share.{code}", weights.availability) for code in sorted(profile.slots)
         ]
-        should.append(_constant({"term": {"slot_count": 0}}, weights.availability))
+        clauses.append(_constant({"term": {"slot_count": 0}}, weights.availability))
+    return clauses
+
+
+def opportunity_query(
+    profile,
+    query_terms,
+    weights,
+    *,
+    size=CANDIDATES,
+    window=WINDOW,
+    first_pass_terms=FIRST_PASS_TERMS,
+):
+    """The search body retrieving `size` candidate opportunities for a profile.
+
+    `query_terms` is the profile's TF-IDF vector by term. The first pass
+    finds the best `window` by the profile's heaviest terms, full skills and
+    slots, distance (a stand-in) and crowding; the rescore scores those with
+    the ranking's formula.
+    """
+    text = _text_clauses(query_terms, weights.text)
+    heaviest = sorted(text, key=lambda clause: -clause["rank_feature"]["boost"])
+    crowding = []
     if weights.crowding > 0:
-        should.append(_linear("room", weights.crowding))
-    filters = [{"term": {"open": True}}, {"term": {"full": full}}]
-    return _body(profile, should, filters, weights, size, window, "opportunities")
+        crowding.append(_linear("room", weights.crowding))
+    first = _coverage_clauses(profile, weights)
+    exact = _share_clauses(profile, weights)
+    # Full ones below every other (their room is 0 already): the penalty's
+    # rest, for all that are not, in the rescore, where it costs little.
+    not_full = {"bool": {"must_not": [{"term": {"full": True}}]}}
+    if weights.crowding > 0:
+        exact.append(_constant(not_full, (FULL_PENALTY - 1.0) * weights.crowding))
+    return _body(
+        profile,
+        heaviest[:first_pass_terms] + (exact if first is None else first) + crowding,
+        [],
+        weights,
+        size,
+        window,
+        "opportunities",
+        rescored=text + exact + crowding,
+    )
 
 
 # A member's skills or slots component as the ranking computes it (in
@@ -243,7 +321,7 @@ def group_query(profile, query_terms, weights, *, size=CANDIDATES, window=WINDOW
     return _body(
         profile,
         text + _member_clauses(profile, weights, explain=True),
-        [{"term": {"open": True}}],
+        [],
         weights,
         size,
         window,
@@ -329,6 +407,7 @@ class SearchEngineRanker:
         weights=None,
         candidates=CANDIDATES,
         window=WINDOW,
+        first_pass_terms=FIRST_PASS_TERMS,
         timeout=None,
     ):
         self.client = client
@@ -338,6 +417,7 @@ class SearchEngineRanker:
         self.weights = (weights or Weights()).validate()
         self.candidates = candidates
         self.window = window
+        self.first_pass_terms = first_pass_terms
         self.timeout = timeout
 
     def query_terms(self, profile):
@@ -357,35 +437,24 @@ class SearchEngineRanker:
         if limit < 1:
             raise ValueError("limit must be at least 1")
         profiles = list(profiles)
-        size = max(self.candidates, limit)
-        bodies = [self._query(profile, kind, size) for profile in profiles]
-        hits = self._search(self._index(kind), bodies)
-        if kind == "opportunities":
-            # Full ones rank below every other: wanted only to fill the list.
-            short = [row for row, found in enumerate(hits) if len(found) < size]
-            if short:
-                more = self._search(
-                    self.names.opportunities,
-                    [
-                        self._query(profiles[row], kind, size - len(hits[row]), full=True)
-                        for row in short
-                    ],
-                )
-                for row, found in zip(short, more, strict=True):
-                    hits[row] = hits[row] + found
+        hits = self.retrieve_many(profiles, kind=kind, size=max(self.candidates, limit))
         return [
             self._rank_candidates(profile, found, kind, limit)
             for profile, found in zip(profiles, hits, strict=True)
         ]
 
+    def retrieve_many(self, profiles, *, kind="opportunities", size=None):
+        """The candidates' hits for each profile, best first by the engine's score."""
+        size = self.candidates if size is None else size
+        bodies = [self._query(profile, kind, size) for profile in profiles]
+        return self._search(self._index(kind), bodies)
+
     def score_of(self, profile, key):
-        """The Result of one opportunity for a profile, or None if it is not open."""
+        """The Result of one opportunity for a profile, or None if it is not indexed (open)."""
         body = {
             "size": 1,
             "_source": _SOURCE["opportunities"],
-            "query": {
-                "bool": {"filter": [{"ids": {"values": [str(key)]}}, {"term": {"open": True}}]}
-            },
+            "query": {"bool": {"filter": [{"ids": {"values": [str(key)]}}]}},
         }
         (found,) = self._search(self.names.opportunities, [body])
         results = self._rank_candidates(profile, found, "opportunities", 1)
@@ -394,11 +463,16 @@ class SearchEngineRanker:
     def _index(self, kind):
         return self.names.opportunities if kind == "opportunities" else self.names.groups
 
-    def _query(self, profile, kind, size, *, full=False):
+    def _query(self, profile, kind, size):
         terms = self.query_terms(profile)
         if kind == "opportunities":
             return opportunity_query(
-                profile, terms, self.weights, size=size, window=self.window, full=full
+                profile,
+                terms,
+                self.weights,
+                size=size,
+                window=self.window,
+                first_pass_terms=self.first_pass_terms,
             )
         return group_query(profile, terms, self.weights, size=size, window=self.window)
 

@@ -219,22 +219,22 @@ class Vocabulary:
 
     def count_maps(self, documents):
         """The count matrix of {term: count} maps, in this vocabulary's columns."""
-        columns = self.columns
+        get = self.columns.get
         indptr, indices, counts = [0], [], []
         for found in documents:
-            for term, count in found.items():
-                column = columns.get(term)
-                if column is not None:
-                    indices.append(column)
-                    counts.append(count)
+            indices += [get(term, -1) for term in found]
+            counts += found.values()
             indptr.append(len(indices))
+        indices = np.array(indices, dtype=np.int32)
+        counts = np.array(counts, dtype=np.float64)
+        indptr = np.array(indptr, dtype=np.int64)
+        known = indices >= 0
+        if not known.all():
+            # Terms the vocabulary does not have (indexed since it was read).
+            indptr = np.concatenate(([0], np.cumsum(known)))[indptr]
+            indices, counts = indices[known], counts[known]
         matrix = sparse.csr_array(
-            (
-                np.array(counts, dtype=np.float64),
-                np.array(indices, dtype=np.int32),
-                np.array(indptr, dtype=np.int64),
-            ),
-            shape=(len(indptr) - 1, len(columns)),
+            (counts, indices, indptr), shape=(len(indptr) - 1, len(self.columns))
         )
         matrix.sort_indices()
         return matrix

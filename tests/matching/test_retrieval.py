@@ -2,10 +2,10 @@
 indexed documents and the query bodies score what the ranking scores.
 
 The queries are evaluated here by a small reading of the DSL parts they use
-(bool, rank_feature, constant_score, distance_feature, function_score with
-geo decay, nested), after the OpenSearch/Elasticsearch reference, without the
-engine's 9-bit rounding of rank features. tests/matching/test_search_engine.py
-runs them on a live node.
+(bool, term(s), rank_feature, constant_score, distance_feature, nested, and
+function_score with the distance script), after the OpenSearch/Elasticsearch
+reference, without the engine's 9-bit rounding of rank features.
+tests/matching/test_search_engine.py runs them on a live node.
 """
 
 import math
@@ -16,7 +16,7 @@ from matching.engine import Group, MatchingEngine, Opportunity, Place, Profile, 
 from matching.engine.geo import haversine_km
 from matching.engine.indexing import Corpus, feature, index_body
 from matching.engine.ranking import FULL_PENALTY, distance_score
-from matching.engine.retrieval import _Analysed, group_query, opportunity_query
+from matching.engine.retrieval import DISTANCE_SCRIPT, _Analysed, group_query, opportunity_query
 from matching.engine.text import TaxonomyText
 
 HOME = Place(35.7023, 139.5434)
@@ -77,6 +77,7 @@ def km_of(value):
 
 
 def distance_km(document, origin):
+    """km from the origin ({"lat", "lon"}) to the document's location."""
     where = document["location"]
     return haversine_km(origin["lat"], origin["lon"], where["lat"], where["lon"])
 
@@ -87,13 +88,13 @@ def matches(query, document):
         ((field, value),) = spec.items()
         found = document.get(field)
         return value in found if isinstance(found, list) else found == value
+    if kind == "terms":
+        ((field, values),) = spec.items()
+        return document.get(field) in values
     if kind == "exists":
         return spec["field"] in document
     if kind == "match_all":
         return True
-    if kind == "geo_distance":
-        origin = spec["location"]
-        return "location" in document and distance_km(document, origin) <= km_of(spec["distance"])
     if kind == "bool":
         return (
             all(matches(q, document) for q in spec.get("filter", []))
@@ -104,15 +105,16 @@ def matches(query, document):
     raise AssertionError(f"not read here: {kind}")
 
 
-def decay(function, document):
-    ((shape, spec),) = ((k, v) for k, v in function.items() if k in ("linear", "exp"))
-    location = spec["location"]
-    scale, offset = km_of(location["scale"]), km_of(location["offset"])
-    distance = max(0.0, distance_km(document, location["origin"]) - offset)
-    if shape == "linear":
-        s = scale / (1.0 - location["decay"])
-        return max(0.0, (s - distance) / s)
-    return math.exp(math.log(location["decay"]) / scale * distance)
+def script_score(spec, document):
+    """DISTANCE_SCRIPT, read: the only script the queries use."""
+    assert spec["script"]["source"] == DISTANCE_SCRIPT
+    params = spec["script"]["params"]
+    if "location" not in document:
+        return params["unknown"]
+    km = distance_km(document, params)
+    if km <= params["max_km"]:
+        return params["weight"] * (1.0 - 0.5 * km / params["max_km"] if params["max_km"] else 1.0)
+    return params["weight"] * 0.5 * math.exp(-(km - params["max_km"]) / params["decay_km"])
 
 
 def score(query, document):
@@ -149,12 +151,7 @@ def score(query, document):
         if base is None:
             return None
         assert (spec["score_mode"], spec["boost_mode"]) == ("sum", "sum")
-        total = 0.0
-        for function in spec["functions"]:
-            if matches(function["filter"], document):
-                value = decay(function, document) if set(function) & {"linear", "exp"} else 1.0
-                total += function["weight"] * value
-        return base + total
+        return base + sum(script_score(f["script_score"], document) for f in spec["functions"])
     raise AssertionError(f"not read here: {kind}")
 
 
@@ -198,25 +195,14 @@ def test_the_query_scores_opportunities_as_the_ranking_does(weights):
     for profile in PROFILES:
         terms = query_terms(corpus, profile)
         expected = engine.score_naive(profile)
-        bodies = {
-            full: opportunity_query(profile, terms, weights, full=full) for full in (False, True)
-        }
-        found = {}
-        for body in bodies.values():
-            for key, value in exact_scores(body, documents["opportunities"]).items():
-                if value is not None:
-                    found[key] = value
-        # Off by what is the same for all: the crowding clause adds its weight
-        # less the penalty (never below 0; full ones are retrieved apart, in
-        # their own order), and without a home every distance is 1/2.
-        full = {key for key, document in documents["opportunities"].items() if document["full"]}
-        shift = {key: (FULL_PENALTY if key in full else 1.0) * weights.crowding for key in expected}
+        body = opportunity_query(profile, terms, weights)
+        found = exact_scores(body, documents["opportunities"])
+        # Off by what is the same for all: the crowding clauses add what is
+        # not full the full penalty less its own (1 − penalty, and the rest),
+        # and without a home every distance is 1/2.
         homeless = 0.5 * weights.distance if profile.place is None else 0.0
-        assert found == pytest.approx(
-            {key: expected[key] + shift[key] - homeless for key in expected}
-        )
-        full_query = exact_scores(bodies[True], documents["opportunities"])
-        assert {key for key, value in full_query.items() if value is not None} == full == {3}
+        shift = FULL_PENALTY * weights.crowding - homeless
+        assert found == pytest.approx({key: value + shift for key, value in expected.items()})
 
 
 def test_the_first_pass_stands_in_for_distance_with_the_same_ends():
@@ -235,27 +221,39 @@ def test_the_first_pass_stands_in_for_distance_with_the_same_ends():
     assert body["track_total_hits"] is False
 
 
+def test_the_first_pass_gives_full_skills_and_slots_where_they_all_fit():
+    corpus, documents = corpus_documents()
+    weights = Weights(text=0.0, distance=0.0, crowding=0.0)
+    engine = MatchingEngine.build(OPPORTUNITIES, GROUPS, SKILLS, weights)
+    for profile in PROFILES:
+        body = opportunity_query(profile, {}, weights)
+        first = {key: score(body["query"], d) for key, d in documents["opportunities"].items()}
+        ranked = {r.key: r.components for r in engine.rank(profile, limit=100)}
+        for key, components in ranked.items():
+            first[key] = first[key] or 0.0  # not matched by the first pass
+            fits = [components[name] in (0.5, 1.0) for name in ("skills", "availability")]
+            exact = (
+                weights.skills * components["skills"]
+                + weights.availability * components["availability"]
+            )
+            # What fits in full counts in full; what fits in part, not yet.
+            if all(fits):
+                assert first[key] == pytest.approx(exact)
+            else:
+                assert first[key] <= exact
+
+
 @pytest.mark.parametrize("max_km, decay_km", [(2.0, 2.0), (0.0, 2.0), (5.0, 0.5)])
-def test_the_rescore_has_the_rankings_distance_shape(max_km, decay_km):
+def test_the_rescore_has_the_rankings_distance(max_km, decay_km):
     weights = Weights(distance_decay_km=decay_km)
     body = opportunity_query(Profile("p", place=HOME, max_km=max_km), {}, weights)
-    functions = body["rescore"]["query"]["rescore_query"]["function_score"]["functions"]
+    (function,) = body["rescore"]["query"]["rescore_query"]["function_score"]["functions"]
     for km in (0.0, 0.3, 1.0, 2.0, 2.5, 5.0, 8.0, 20.0):
         document = {"location": {"lat": east(km).lat, "lon": east(km).lon}}
-        total = sum(
-            f["weight"] * (decay(f, document) if set(f) & {"linear", "exp"} else 1.0)
-            for f in functions
-            if matches(f["filter"], document)
-        )
         real_km = haversine_km(HOME.lat, HOME.lon, east(km).lat, east(km).lon)
         expected = weights.distance * distance_score(real_km, max_km, decay_km)
-        assert total == pytest.approx(expected, abs=1e-6)
-    assert sum(
-        f["weight"]
-        for f in functions
-        if not matches(f["filter"], {"location": {"lat": HOME.lat, "lon": HOME.lon}})
-        and matches(f["filter"], {})
-    ) == pytest.approx(0.5 * weights.distance)
+        assert script_score(function["script_score"], document) == pytest.approx(expected)
+    assert script_score(function["script_score"], {}) == 0.5 * weights.distance
 
 
 @pytest.mark.parametrize("weights", WEIGHTS)

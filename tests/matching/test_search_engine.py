@@ -19,6 +19,7 @@ from cms.groups.models import GroupIndexPage
 from matching import search_index, services, sources
 from matching.engine import MatchingEngine, indexing, retrieval
 from matching.engine.evaluation import mean, ndcg_at_k
+from matching.engine.ranking import FULL_PENALTY
 from matching.evaluation_io import graded_by_key
 from matching.importer import load_file
 from matching.sources import profile_from_data
@@ -116,6 +117,15 @@ def test_the_engine_ranks_generated_profiles_as_the_in_process_engine(engine):
         client, names, vocabulary=indexing.load_vocabulary(client, names), skills=skills
     )
     local = MatchingEngine.build(opportunities, groups, skills)
+    # The engine's own scores are the ranking's (less a constant; rank
+    # features keep 9 significant bits).
+    weights = ranker.weights
+    for profile, hits in zip(profiles[:20], ranker.retrieve_many(profiles[:20]), strict=True):
+        expected = local.score_naive(profile)
+        shift = FULL_PENALTY * weights.crowding
+        shift -= 0.5 * weights.distance if profile.place is None else 0.0
+        for hit in hits:
+            assert hit["_score"] == pytest.approx(expected[hit["_source"]["key"]] + shift, abs=5e-3)
     for kind in ("opportunities", "groups"):
         ranked = ranker.rank_many(profiles, kind=kind)
         reference = local.rank_many(profiles, kind=kind)
