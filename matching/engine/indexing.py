@@ -61,6 +61,9 @@ _SHARED_MAPPING = {
     "slug": _STORED_ONLY,
     "title": _STORED_ONLY,
     "location": {"type": "geo_point"},
+    # Set (true) only where the place is unknown: a term query then visits
+    # those alone, where "no location" would visit every document.
+    "unplaced": {"type": "boolean"},
     # Distinct terms (document frequencies for the vocabulary), term counts
     # (the in-process ranking reweighs them) and TF-IDF weights (retrieval).
     "vocabulary": _keyword(),
@@ -228,6 +231,10 @@ def _location(place):
     return None if place is None else {"lat": place.lat, "lon": place.lon}
 
 
+def _place_fields(place):
+    return {"unplaced": True} if place is None else {"location": _location(place)}
+
+
 def value_set(values):
     """A set of skill slugs or slot codes as one term (sorted, comma-joined;
     "-" for none)."""
@@ -275,8 +282,7 @@ def opportunity_document(item, terms, weights):
     # A rank feature must be positive: with no room left the clause adds 0.
     if not full and penalty < 1.0:
         document["room"] = 1.0 - penalty
-    if item.place is not None:
-        document["location"] = _location(item.place)
+    document.update(_place_fields(item.place))
     return document
 
 
@@ -295,8 +301,7 @@ def group_document(group, *, own_terms, terms, weights, members):
         "members": [_skills_and_slots(skills, slots, as_list=True) for skills, slots in pairs],
         "member_count": len(members),
     }
-    if group.place is not None:
-        document["location"] = _location(group.place)
+    document.update(_place_fields(group.place))
     return document
 
 

@@ -1,7 +1,7 @@
 """The matching engine on a search engine (OpenSearch; Elasticsearch speaks the same DSL).
 
 Opportunities and groups live in two indices (indexing.py). The search
-engine retrieves a few hundred candidates for a profile; the in-process
+engine retrieves a hundred candidates for a profile; the in-process
 engine (ranking.py) then ranks just those with the vocabulary of the whole
 index, so a candidate's score and reasons are exactly the ones the in-process
 engine gives it, and the results differ only if retrieval misses one.
@@ -125,13 +125,11 @@ def _distance_clauses(place, max_km, weights):
                 "boost": weights.distance,
             }
         },
-        _constant(
-            {"bool": {"must_not": [{"exists": {"field": "location"}}]}}, 0.5 * weights.distance
-        ),
+        _constant({"term": {"unplaced": True}}, 0.5 * weights.distance),
     ]
 
 
-def _body(profile, should, filters, weights, size, window, kind, rescored=None):
+def _body(profile, should, weights, size, window, kind, rescored=None):
     """The search body: `should` scores the first pass (with a stand-in for
     distance), `rescored` (default: the same) the rescore of its best
     `window`, with the ranking's own distance."""
@@ -140,9 +138,11 @@ def _body(profile, should, filters, weights, size, window, kind, rescored=None):
         "size": size,
         "track_total_hits": False,
         "_source": _SOURCE[kind],
-        "query": {"bool": {"filter": filters, "should": list(should)}},
+        # Every document matches, as the ranking ranks every one; scoring 0,
+        # the match-all costs nothing once the window holds better ones.
+        "query": {"bool": {"should": [*should, _constant({"match_all": {}}, 0.0)]}},
     }
-    exact = {"bool": {"filter": filters, "should": list(rescored)}}
+    exact = {"bool": {"should": list(rescored)}}
     distance = profile.place is not None and weights.distance > 0
     if distance:
         body["query"]["bool"]["should"] += _distance_clauses(profile.place, profile.max_km, weights)
@@ -239,7 +239,6 @@ def opportunity_query(
     return _body(
         profile,
         heaviest[:first_pass_terms] + (exact if first is None else first) + crowding,
-        [],
         weights,
         size,
         window,
@@ -321,7 +320,6 @@ def group_query(profile, query_terms, weights, *, size=CANDIDATES, window=WINDOW
     return _body(
         profile,
         text + _member_clauses(profile, weights, explain=True),
-        [],
         weights,
         size,
         window,
