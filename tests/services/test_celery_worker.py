@@ -124,12 +124,19 @@ def engine_worker(require_services, require_search_engine, transactional_db, tmp
     """A worker and this process both searching throw-away indices on the engine."""
     import uuid
 
+    from django.core.management import call_command
+
+    from cms.demo.loader import load_demo_content
     from cms.settings.base import search_backends
 
     prefix = f"musashino_worker_{uuid.uuid4().hex[:8]}_"
     settings.WAGTAILSEARCH_BACKENDS = {
         "default": {**search_backends(require_search_engine)["default"], "INDEX_PREFIX": prefix}
     }
+    # The content and its index first (tasks inline): a worker indexing into
+    # an index update_index has not made yet would race its alias swap.
+    load_demo_content()
+    call_command("update_index", verbosity=0)
     worker = _worker(
         tmp_path,
         TEST_SEARCH_ENGINE="1",
@@ -152,14 +159,8 @@ def _eventually(condition, seconds=30):
 
 def test_worker_updates_the_search_engine_on_publish_and_unpublish(engine_worker):
     """Publishing and unpublishing reach the engine through the worker."""
-    from django.core.management import call_command
-
     from cms.activities.models import ActivityIndexPage
-    from cms.demo.loader import load_demo_content
     from tests.factories import ActivityPageFactory
-
-    load_demo_content()
-    call_command("update_index", verbosity=0)
 
     def found():
         return [p.pk for p in Page.objects.live().search("モルック")]
