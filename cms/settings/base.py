@@ -334,6 +334,9 @@ SILENCED_SYSTEM_CHECKS = ["wagtailsearch.W001"]
 OPENSEARCH_URL = env("OPENSEARCH_URL")
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")
 WAGTAILSEARCH_BACKENDS = search_backends(OPENSEARCH_URL, ELASTICSEARCH_URL)
+# The matching engine's indices live beside site search's, with its prefix
+# (matching.search_index: <prefix>matching_opportunities, _groups).
+MATCHING_INDEX_PREFIX = WAGTAILSEARCH_BACKENDS["default"].get("INDEX_PREFIX", "musashino_")
 
 LOGGING = {
     "version": 1,
