@@ -1,9 +1,12 @@
 """Background work of the matching workflow (Celery)."""
 
+import datetime
+
 from celery import shared_task
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import search_index, services, sources
@@ -28,6 +31,26 @@ def update_matching_index(opportunity_ids=(), group_ids=()):
     if not search_index.is_configured():
         return 0
     return search_index.update_index(opportunity_ids, group_ids)
+
+
+@shared_task(autoretry_for=(EngineUnavailable,), retry_backoff=True, max_retries=5)
+def index_ended_opportunities(days=7):
+    """Daily (celery beat): opportunities whose end date passed leave the index.
+
+    Nothing is published when a date passes, so no signal says so. Returns
+    how many documents were written or deleted.
+    """
+    from cms.opportunities.models import OpportunityPage
+
+    sources.invalidate_engine()
+    if not search_index.is_configured():
+        return 0
+    today = timezone.localdate()
+    ended = OpportunityPage.objects.live().filter(
+        ends__lt=today, ends__gte=today - datetime.timedelta(days=days)
+    )
+    ids = list(ended.values_list("pk", flat=True))
+    return search_index.update_index(opportunity_ids=ids) if ids else 0
 
 
 @shared_task(autoretry_for=(EngineUnavailable,), retry_backoff=True, max_retries=5)

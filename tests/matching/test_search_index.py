@@ -2,12 +2,14 @@
 and coordinators' changes send to the index, and ranking when the engine is
 not there (tests/matching/test_search_engine.py has a live node)."""
 
+import datetime
 import io
 import json
 
 import pytest
 
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from cms.groups.models import GroupIndexPage
 from matching import search_index, services, sources
@@ -125,3 +127,14 @@ def test_the_rebuild_command_says_why_it_cannot(settings):
     settings.OPENSEARCH_URL = DOWN
     with pytest.raises(CommandError, match="not rebuilt: ConnectionError"):
         call_command("rebuild_matching_index", stdout=io.StringIO())
+
+
+def test_opportunities_that_ended_yesterday_leave_the_index(group, index_calls):
+    from matching.tasks import index_ended_opportunities
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    ended = OpportunityPageFactory(parent=group, title="先週までの募集", ends=yesterday)
+    next_month = yesterday + datetime.timedelta(days=30)
+    OpportunityPageFactory(parent=group, title="続く募集", ends=next_month)
+    index_ended_opportunities.delay()
+    assert index_calls == [("pages", [ended.pk], [])]
