@@ -5,11 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PG_URL ?= postgres://postgres@127.0.0.1:5432/musashino
 REDIS ?= redis://127.0.0.1:6379/0
+OPENSEARCH_URL_LOCAL ?= http://127.0.0.1:$${OPENSEARCH_PORT:-9200}
 
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install services browser-deps browser-notice run serve migrate demo test test-services test-browser lint format messages check bench bench-load clean opensearch opensearch-stop
+.PHONY: install services browser-deps browser-notice run serve migrate demo test test-services test-browser lint format messages check bench bench-engine bench-load clean opensearch opensearch-stop
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -63,7 +64,6 @@ test: install browser-deps browser-notice
 # The same suite against PostgreSQL, Redis and the OpenSearch node (started
 # here when they are not running), with a real Celery worker process for the
 # tests marked `services`; a missing service or engine fails, never skips.
-OPENSEARCH_URL_LOCAL ?= http://127.0.0.1:$${OPENSEARCH_PORT:-9200}
 test-services: install browser-deps browser-notice services opensearch
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) CELERY_BROKER_URL=$(REDIS) \
 	OPENSEARCH_URL=$(OPENSEARCH_URL_LOCAL) REQUIRE_SEARCH_ENGINE=1 \
@@ -74,10 +74,15 @@ test-browser: install browser-deps browser-notice
 	$(BIN)/python -m pytest tests/browser
 
 # Benchmarks (not tests): see bench/ and README "Benchmarks".
-bench: install
-	$(BIN)/python -m bench.search
+bench: install services opensearch
+	OPENSEARCH_URL=$(OPENSEARCH_URL_LOCAL) $(BIN)/python -m bench.search
 	$(BIN)/python -m bench.matching
+	OPENSEARCH_URL=$(OPENSEARCH_URL_LOCAL) $(BIN)/python -m bench.engine
 	$(BIN)/python -m bench.load
+
+# Only the matching benchmark on the search engine (1,000,000 opportunities).
+bench-engine: install services opensearch
+	OPENSEARCH_URL=$(OPENSEARCH_URL_LOCAL) $(BIN)/python -m bench.engine
 
 # Only the load benchmark: gunicorn + PostgreSQL + Redis driven by locust.
 bench-load: install

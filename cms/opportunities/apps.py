@@ -6,8 +6,5 @@ class OpportunitiesConfig(AppConfig):
     name = "cms.opportunities"
     label = "opportunities"
     verbose_name = _("Volunteer opportunities")
-
-    def ready(self):
-        from . import signal_handlers
-
-        signal_handlers.register()
+    # Publishing, closing or deleting an opportunity reaches the matching
+    # engines through matching.signal_handlers (one place, send_on_commit).

@@ -271,6 +271,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matching.tasks.purge_expired_personal_data",
         "schedule": 24 * 60 * 60,
     },
+    # Opportunities whose end date passed leave the matching index (no page
+    # is published when a date passes).
+    "index-ended-opportunities": {
+        "task": "matching.tasks.index_ended_opportunities",
+        "schedule": 24 * 60 * 60,
+    },
     # Work kept in the database while Redis (and the inline run) failed.
     "requeue-pending-tasks": {
         "task": "cms.core.tasks.requeue_pending_tasks",
