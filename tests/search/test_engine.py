@@ -79,7 +79,7 @@ def test_one_client_per_engine_address():
 # Live, on the node `make opensearch` starts.
 
 
-def _indexed(url, prefix):
+def _indexed(prefix):
     """A backend with the database's pages indexed under `prefix`."""
     from wagtail.search.backends import get_search_backend
 
@@ -99,7 +99,7 @@ def engine_index(django_db_setup, django_db_blocker):
     prefix = f"musashino_test_{uuid.uuid4().hex[:8]}_"
     with override_settings(WAGTAILSEARCH_BACKENDS={"default": config(url, prefix)}):
         with django_db_blocker.unblock():
-            backend = _indexed(url, prefix)
+            backend = _indexed(prefix)
         yield config(url, prefix), backend
         backend.es.indices.delete(index=f"{prefix}*")
 
@@ -116,7 +116,7 @@ def own_engine(require_search_engine, db, settings):
     """Indices of this test's own, for tests that publish, move or delete."""
     prefix = f"musashino_test_{uuid.uuid4().hex[:8]}_"
     settings.WAGTAILSEARCH_BACKENDS = {"default": config(require_search_engine, prefix)}
-    backend = _indexed(require_search_engine, prefix)
+    backend = _indexed(prefix)
     yield backend
     backend.es.indices.delete(index=f"{prefix}*")
 
