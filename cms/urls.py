@@ -10,7 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from cms.activities.feeds import ActivitiesAtomFeed, ActivitiesFeed
 from cms.core import views as core_views
 from cms.core.feeds import WhatsNewAtomFeed, WhatsNewFeed
-from cms.core.health import healthz
+from cms.infrastructure.health import healthz
 from matching import views as matching_views
 from search import views as search_views
 

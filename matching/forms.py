@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from cms.core.abuse import HoneypotMixin
 from cms.core.models import Area
+from cms.infrastructure.abuse import HoneypotMixin
 
 from .engine.records import Place, Profile
 from .engine.slots import DAY_LABELS, DAYS, PERIOD_LABELS, PERIODS, SLOT_CODES, slot_label

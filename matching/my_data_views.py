@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
-from cms.core.abuse import TOO_MANY_MESSAGE, HoneypotMixin, too_many
-from cms.core.queue import send_on_commit
+from cms.infrastructure.abuse import TOO_MANY_MESSAGE, HoneypotMixin, too_many
+from cms.infrastructure.queue import send_on_commit
 
 from . import privacy, tasks
 from .models import PersonalDataAccess

@@ -13,7 +13,7 @@ import time
 from django.db import transaction
 from django.utils import timezone
 
-from cms.core.queue import send_on_commit
+from cms.infrastructure.queue import send_on_commit
 
 from . import search_index, sources
 from .engine.indexing import EngineUnavailable

@@ -10,7 +10,7 @@ from django.db.models.signals import post_delete
 
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from cms.core.queue import send_on_commit
+from cms.infrastructure.queue import send_on_commit
 
 from . import search_index, sources
 

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from cms.core.abuse import TOO_MANY_MESSAGE, too_many
-from cms.core.queue import send_on_commit
+from cms.infrastructure.abuse import TOO_MANY_MESSAGE, too_many
+from cms.infrastructure.queue import send_on_commit
 
 from . import residents, services, tasks
 from .forms import ContactForm, InterestForm, MatchingForm

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from cms.core.tasks import KeptAfterLastRetry
+from cms.infrastructure.tasks import KeptAfterLastRetry
 
 
 @shared_task(

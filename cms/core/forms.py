@@ -2,7 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .abuse import HoneypotMixin
+from cms.infrastructure.abuse import HoneypotMixin
+
 from .models import PageFeedback
 
 

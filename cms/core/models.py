@@ -354,22 +354,3 @@ class PageFeedback(models.Model):
     def received(self):
         """The time received, in Japan time to the minute, for the export."""
         return timezone.localtime(self.created_at).strftime("%Y-%m-%d %H:%M")
-
-
-class PendingTask(models.Model):
-    """Background work that could neither be queued nor done at once
-    (cms/core/queue.py); sent again by `requeue_pending_tasks`."""
-
-    task_name = models.CharField(max_length=200)
-    args = models.JSONField(default=list)
-    kwargs = models.JSONField(default=dict)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        verbose_name = _("task waiting to be sent")
-        verbose_name_plural = _("tasks waiting to be sent")
-
-    def __str__(self):
-        return f"{self.task_name} #{self.pk}"

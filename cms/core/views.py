@@ -5,9 +5,10 @@ from django.views.decorators.http import require_POST
 
 from wagtail.models import Page
 
-from .abuse import TOO_MANY_MESSAGE, too_many
+from cms.infrastructure.abuse import TOO_MANY_MESSAGE, too_many
+from cms.infrastructure.queue import send_on_commit
+
 from .forms import PageFeedbackForm
-from .queue import send_on_commit
 from .tasks import notify_page_feedback
 
 

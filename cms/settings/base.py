@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "search",
     "matching",
     "cms.core",
+    "cms.infrastructure",
     "cms.activities",
     "cms.groups",
     "cms.newsletters",
@@ -153,7 +154,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Public forms (cms/core/abuse.py): accepted submissions per client address
+# Public forms (cms/infrastructure/abuse.py): accepted submissions per client address
 # and per e-mail address, in the shared cache. With the cache down the forms
 # stay open (fail open): a resident is never refused because Redis is.
 PUBLIC_FORM_RATES = {"per_client": "20/h", "per_address": "5/h"}
@@ -253,7 +254,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A broker that does not answer fails a send within seconds (the work then
-# runs inline: cms/core/queue.py) instead of holding the request.
+# runs inline: cms/infrastructure/queue.py) instead of holding the request.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 # Worker and beat log through LOGGING above (JSON lines in production).
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -279,14 +280,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Work kept in the database while Redis (and the inline run) failed.
     "requeue-pending-tasks": {
-        "task": "cms.core.tasks.requeue_pending_tasks",
+        "task": "cms.infrastructure.tasks.requeue_pending_tasks",
         "schedule": 5 * 60,
     },
 }
 
 # Wagtail's background tasks (search and reference index updates) go through
 # Celery when a broker is configured, inline otherwise.
-TASKS = {"default": {"BACKEND": "cms.core.task_backend.CeleryBackend"}}
+TASKS = {"default": {"BACKEND": "cms.infrastructure.task_backend.CeleryBackend"}}
 
 # Wagtail
 WAGTAIL_SITE_NAME = "武蔵野市 市民活動ポータル"

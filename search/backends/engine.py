@@ -10,7 +10,7 @@ analyzers, whichever engine the city runs.
 Wagtail's engine backends swallow indexing errors (the page is saved, the
 index silently misses it). Here they raise inside the background task, which
 retries and is kept in the database when the engine stays down
-(cms.core.tasks.run_django_task), so the index catches up; a delete that
+(cms.infrastructure.tasks.run_django_task), so the index catches up; a delete that
 cannot reach the engine is queued the same way.
 """
 
@@ -138,7 +138,7 @@ class JapaneseEngineBackendMixin(JapaneseQueryMixin):
             index = self.get_index_for_model(type(obj))
             document_id = self.mapping_class(type(obj)).get_document_id(obj)
             logger.warning("search engine unavailable: deletion of %s queued", document_id)
-            from cms.core.queue import send_on_commit
+            from cms.infrastructure.queue import send_on_commit
             from search.tasks import delete_search_document
 
             send_on_commit(delete_search_document, index.name, document_id)

@@ -235,7 +235,7 @@ django.setup()
 
 from wagtail.search.backends import get_search_backend
 
-from cms.core.health import check_search, search_engine
+from cms.infrastructure.health import check_search, search_engine
 
 backend = get_search_backend()
 print(json.dumps({

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from cms.core.models import PendingTask
+from cms.infrastructure.models import PendingTask
 from cms.opportunities.models import OpportunityPage
 from matching import residents
 from matching.engine.slots import SLOT_CODES

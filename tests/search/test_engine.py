@@ -20,8 +20,8 @@ from django.test import override_settings
 from wagtail.models import Page
 
 from cms.activities.models import ActivityIndexPage, ActivityPage
-from cms.core.models import PendingTask
-from cms.core.queue import requeue_pending
+from cms.infrastructure.models import PendingTask
+from cms.infrastructure.queue import requeue_pending
 from cms.settings.base import search_backends
 from search.backends.elasticsearch9 import JapaneseElasticsearch9SearchBackend
 from search.backends.engine import WHITESPACE_ANALYZER

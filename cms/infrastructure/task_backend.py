@@ -5,7 +5,7 @@ tasks. With a Celery broker configured they run on the Celery workers, after
 the transaction that caused them commits (so a worker never indexes a page
 that is not saved yet); without one they run inline, as Wagtail's own
 ImmediateBackend does. With the broker down they run inline too, or wait in
-the database (cms/core/queue.py): a page published while Redis is down is
+the database (cms/infrastructure/queue.py): a page published while Redis is down is
 still indexed.
 """
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from cms.core.queue import requeue_pending
+from cms.infrastructure.queue import requeue_pending
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""/healthz/ (cms.core.health): every dependency, and which search engine.
+"""/healthz/ (cms.infrastructure.health): every dependency, and which search engine.
 
 The engine checks run on a real node when OPENSEARCH_URL names one (`make
 opensearch`; skipped with the reason otherwise, failing when
@@ -11,7 +11,7 @@ import time
 import pytest
 
 from cms import celery_app
-from cms.core.health import TIMEOUT_SECONDS, Unhealthy, judge_cluster_health
+from cms.infrastructure.health import TIMEOUT_SECONDS, Unhealthy, judge_cluster_health
 from cms.settings.base import search_backends
 from tests.serving import free_port
 

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from wagtail.models import Page
 
-from cms.core.abuse import client_ip
 from cms.core.models import PageFeedback
+from cms.infrastructure.abuse import client_ip
 from cms.opportunities.models import OpportunityPage
 from matching.models import ResidentProfile, Suggestion
 

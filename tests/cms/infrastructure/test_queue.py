@@ -1,5 +1,5 @@
 """Background work is never lost: what can neither be queued nor done at once
-is kept and sent again (cms/core/queue.py). Redis itself going away, with
+is kept and sent again (cms/infrastructure/queue.py). Redis itself going away, with
 gunicorn and a worker, is in tests/services/test_faults.py."""
 
 import io
@@ -11,9 +11,10 @@ from django.core.management import call_command
 
 from wagtail.models import Page
 
-from cms.core.models import PageFeedback, PendingTask
-from cms.core.queue import INLINE, PENDING, requeue_pending, send
+from cms.core.models import PageFeedback
 from cms.core.tasks import notify_page_feedback
+from cms.infrastructure.models import PendingTask
+from cms.infrastructure.queue import INLINE, PENDING, requeue_pending, send
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def feedback():
 
 
 def test_work_that_fails_is_kept_with_the_reason(settings, feedback, caplog):
-    settings.EMAIL_BACKEND = "tests.cms.core.test_queue.BrokenEmailBackend"
+    settings.EMAIL_BACKEND = "tests.cms.infrastructure.test_queue.BrokenEmailBackend"
     assert send(notify_page_feedback, [feedback.pk]) == PENDING
     kept = PendingTask.objects.get()
     assert kept.task_name == "cms.core.tasks.notify_page_feedback"
@@ -68,7 +69,7 @@ def test_a_kept_task_with_an_unknown_name_is_not_dropped(caplog):
 
 
 def test_the_command_says_what_is_left(settings, feedback):
-    settings.EMAIL_BACKEND = "tests.cms.core.test_queue.BrokenEmailBackend"
+    settings.EMAIL_BACKEND = "tests.cms.infrastructure.test_queue.BrokenEmailBackend"
     send(notify_page_feedback, [feedback.pk])
     out, err = io.StringIO(), io.StringIO()
     call_command("requeue_pending_tasks", stdout=out, stderr=err)
@@ -87,7 +88,7 @@ def test_health_check_mentions_kept_work_without_failing(client):
 
 def test_a_task_that_exhausted_its_retries_on_an_outage_is_kept():
     """On a worker: the last retry of an index update failed (engine down)."""
-    from cms.core.tasks import run_django_task
+    from cms.infrastructure.tasks import run_django_task
     from search.backends.engine import SearchEngineUnavailable
 
     args = ["modelsearch.tasks.insert_or_update_object_task", ["wagtailcore", "page", "3"], {}]
@@ -98,5 +99,5 @@ def test_a_task_that_exhausted_its_retries_on_an_outage_is_kept():
     finally:
         run_django_task.pop_request()
     kept = PendingTask.objects.get()
-    assert kept.task_name == "cms.core.tasks.run_django_task" and kept.args == args
+    assert kept.task_name == "cms.infrastructure.tasks.run_django_task" and kept.args == args
     assert "SearchEngineUnavailable: refused" in kept.last_error
