@@ -9,3 +9,9 @@ class InfrastructureConfig(AppConfig):
     name = "cms.infrastructure"
     label = "infrastructure"
     verbose_name = _("Infrastructure")
+
+    def ready(self):
+        # Wagtail's admin views are importable only once the apps are loaded.
+        from . import exports
+
+        exports.install()
