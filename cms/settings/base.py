@@ -5,7 +5,9 @@ every component that differs between a laptop and the city's servers is
 chosen by an environment variable (see README, "Configuration").
 """
 
+import ipaddress
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
     "cms.opportunities",
     "cms.accessibility",
     "cms.demo",
+    "cms.accounts",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -83,10 +86,17 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "csp",
+    # Administrator accounts (cms/accounts): lockout and the second factor.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # /admin/ answers 404 outside ADMIN_ALLOWED_NETWORKS (cms/accounts).
+    "cms.accounts.middleware.AdminNetworkMiddleware",
     # Static files from the app server: compressed, hashed, cached forever.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -94,11 +104,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Admin sessions: idle and absolute timeouts, the second factor (cms/accounts).
+    "cms.accounts.middleware.AdminSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # The search engine down: a 503 that says so instead of a 500.
     "search.middleware.SearchEngineUnavailableMiddleware",
+    # Last, as django-axes asks: turns a lockout into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -162,6 +177,65 @@ RATELIMIT_FAIL_OPEN = True
 # Behind a proxy every request comes from the proxy: name the header it sets
 # to the resident's address (compose's nginx: HTTP_X_REAL_IP).
 CLIENT_IP_HEADER = env("DJANGO_CLIENT_IP_HEADER")
+
+# -- Administrator accounts (cms/accounts) ---------------------------------------
+# Lockout (django-axes): ADMIN_LOGIN_FAILURE_LIMIT wrong passwords for one
+# username, or from one client address, lock that username or address out for
+# ADMIN_LOCKOUT_MINUTES; superusers unlock under Settings (or `manage.py
+# axes_reset_username` / `axes_reset_ip`). Addresses as the public forms see
+# them (DJANGO_CLIENT_IP_HEADER behind the proxy).
+AUTHENTICATION_BACKENDS = [
+    # First: a locked-out username or address is refused before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env("ADMIN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("ADMIN_LOCKOUT_MINUTES", "60")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
+# abuse.client_ip, through a guard for requests without an address.
+AXES_CLIENT_IP_CALLABLE = "cms.accounts.middleware.client_address"
+# A 429 page that says for how long, and nothing about the account.
+AXES_LOCKOUT_CALLABLE = "cms.accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+# The second factor (django-otp: TOTP, recovery codes) for everyone who can
+# use the admin; on in production (production.py), off here so `make run`'s
+# demo admin signs in with its password alone. A user who set up a device is
+# always asked for a code.
+ADMIN_REQUIRE_2FA = env_bool("ADMIN_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = "武蔵野市 市民活動ポータル"
+# Wrong codes wait 1, 2, 4, 8... seconds (django-otp's throttling, per device).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+ADMIN_RECOVERY_CODES = 10
+# Admin sessions end after this long without a request from the editor
+# (Wagtail's editing-session pings do not count), and this long after sign-in
+# whatever happens; the cookie lasts no longer.
+ADMIN_IDLE_TIMEOUT_MINUTES = int(env("ADMIN_IDLE_TIMEOUT_MINUTES", "30"))
+ADMIN_SESSION_HOURS = int(env("ADMIN_SESSION_HOURS", "8"))
+SESSION_COOKIE_AGE = ADMIN_SESSION_HOURS * 60 * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Password reset: requests per client address and per e-mail address (in the
+# cache, like the public forms); mail goes out from a task either way.
+ADMIN_PASSWORD_RESET_RATES = {"per_client": "10/h", "per_address": "3/h"}
+
+
+def admin_networks(values):
+    """ADMIN_ALLOWED_NETWORKS as ip_network objects; a bad entry stops start-up."""
+    networks = []
+    for value in values:
+        try:
+            networks.append(ipaddress.ip_network(value, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"ADMIN_ALLOWED_NETWORKS: {value!r} is not a network such as "
+                "192.0.2.0/24 or 2001:db8::/32"
+            ) from None
+    return networks
+
+
+# Only these networks reach /admin/ (404 elsewhere); empty: no restriction.
+ADMIN_ALLOWED_NETWORKS = admin_networks(env_list("ADMIN_ALLOWED_NETWORKS"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -235,6 +309,10 @@ FEEDBACK_NOTIFY_EMAILS = env_list("FEEDBACK_NOTIFY_EMAILS")
 # many days are deleted with their suggestions; the access log is kept longer.
 MATCHING_RETENTION_DAYS = int(env("MATCHING_RETENTION_DAYS", "1095"))
 PERSONAL_DATA_ACCESS_LOG_DAYS = int(env("PERSONAL_DATA_ACCESS_LOG_DAYS", "1825"))
+
+# -- Residents' links (issue 12, "tokens"): a my-data link (single use, 24
+# hours) opens a session this many minutes long (matching/my_data_views.py).
+MY_DATA_SESSION_MINUTES = int(env("MY_DATA_SESSION_MINUTES", "30"))
 
 # Celery: Redis (or any broker URL) when configured; without a broker the
 # tasks run inline so the embedded set-up needs no extra process.
@@ -357,10 +435,13 @@ LOGGING = {
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },
+    # No task arguments, addresses or link tokens in the logs (issue 12).
+    "filters": {"personal_data": {"()": "cms.infrastructure.redaction.RedactPersonalData"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": env("DJANGO_LOG_FORMAT", "plain"),
+            "filters": ["personal_data"],
         }
     },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
@@ -370,6 +451,21 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+
+# -- /healthz/ (cms/infrastructure/health.py) -------------------------------------
+# Each check's details (what failed, error messages naming internal hosts) go
+# only to loopback (the container healthcheck) and to these networks, e.g. the
+# city's monitoring host: HEALTHZ_ALLOWED_NETWORKS, comma-separated CIDRs.
+# Everyone else gets {"status": "ok"} or {"status": "error"}, with the same
+# 200 or 503. Addresses as the public forms see them (DJANGO_CLIENT_IP_HEADER).
+HEALTHZ_ALLOWED_NETWORKS = []
+for _network in env_list("HEALTHZ_ALLOWED_NETWORKS"):
+    try:
+        HEALTHZ_ALLOWED_NETWORKS.append(ipaddress.ip_network(_network, strict=False))
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"HEALTHZ_ALLOWED_NETWORKS: {_network!r} is not a network such as 192.0.2.0/24"
+        ) from None
 
 WAGTAIL_CONTENT_LANGUAGES = [("ja", _("Japanese"))]
 

@@ -22,5 +22,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Administrators sign in with a second factor (TOTP or a recovery code), as
+# NISC's guideline asks; ADMIN_REQUIRE_2FA=0 only for a trial.
+ADMIN_REQUIRE_2FA = env_bool("ADMIN_REQUIRE_2FA", True)
+
 # Logs as JSON lines unless told otherwise.
 LOGGING["handlers"]["console"]["formatter"] = env("DJANGO_LOG_FORMAT", "json")  # noqa: F405
