@@ -6,8 +6,15 @@ The search check says which engine the site searches with (OpenSearch,
 Elasticsearch or the database) and, for an engine, its cluster health: red
 (a primary shard missing: searches fail or miss pages) is a failure; yellow
 is fine, since a single node never places the replicas the engine asks for.
+
+The details name internal hosts and error messages: only loopback (the
+container healthcheck, a probe on the same host) and the networks in
+HEALTHZ_ALLOWED_NETWORKS see them. Anyone else gets {"status": "ok"} or
+{"status": "error"} with the same status code, which is all a load balancer
+needs.
 """
 
+import ipaddress
 import time
 import uuid
 
@@ -16,6 +23,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+
+from .abuse import client_ip
 
 TIMEOUT_SECONDS = 3
 
@@ -125,6 +134,17 @@ CHECKS = {
 }
 
 
+def may_see_details(request):
+    """Loopback or an allow-listed monitor (HEALTHZ_ALLOWED_NETWORKS), with
+    the client's address as the proxy reports it (abuse.client_ip)."""
+    address = ipaddress.ip_address(client_ip(request))
+    if address.version == 6 and address.ipv4_mapped:  # ::ffff:127.0.0.1
+        address = address.ipv4_mapped
+    return address.is_loopback or any(
+        address in network for network in settings.HEALTHZ_ALLOWED_NETWORKS
+    )
+
+
 @never_cache
 def healthz(request):
     results, failed = {}, []
@@ -145,7 +165,10 @@ def healthz(request):
             result = {"ok": False, "error": f"{type(error).__name__}: {error}"[:300]}
         result["ms"] = round((time.monotonic() - started) * 1000, 1)
         results[name] = result
+    status = 503 if failed else 200
+    if not may_see_details(request):
+        return JsonResponse({"status": "error" if failed else "ok"}, status=status)
     # What failed comes first: the container healthcheck logs the answer's start.
     body = {"status": "error", "failed": failed} if failed else {"status": "ok"}
     body["checks"] = results
-    return JsonResponse(body, status=503 if failed else 200)
+    return JsonResponse(body, status=status)

@@ -6,6 +6,7 @@ REQUIRE_SEARCH_ENGINE=1), and against a closed local port for an engine that
 is down: nothing is mocked.
 """
 
+import ipaddress
 import time
 
 import pytest
@@ -105,3 +106,50 @@ def test_a_red_cluster_is_a_failure():
     with pytest.raises(Unhealthy, match="cluster 'musashino' is red: 2 shard") as failure:
         judge_cluster_health("Elasticsearch", health)
     assert failure.value.details == {"engine": "Elasticsearch", "cluster_status": "red"}
+
+
+# Who sees the details: loopback and HEALTHZ_ALLOWED_NETWORKS; others only the status.
+PUBLIC_ADDRESS = "203.0.113.7"
+
+
+def broken_broker(settings, monkeypatch):
+    """An unreachable broker for the rest of the test (as in the test above)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
+    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+
+
+def test_the_public_gets_only_ok(client, db):
+    response = client.get("/healthz/", REMOTE_ADDR=PUBLIC_ADDRESS)
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_the_public_gets_only_error_with_the_same_503(client, db, settings, monkeypatch):
+    broken_broker(settings, monkeypatch)
+    response = client.get("/healthz/", REMOTE_ADDR=PUBLIC_ADDRESS)
+    assert response.status_code == 503
+    assert response.json() == {"status": "error"}
+    assert b"127.0.0.1" not in response.content and b"redis" not in response.content
+
+
+def test_an_allow_listed_monitor_sees_the_details(client, db, settings, monkeypatch):
+    broken_broker(settings, monkeypatch)
+    settings.HEALTHZ_ALLOWED_NETWORKS = [ipaddress.ip_network("203.0.113.0/28")]
+    body = client.get("/healthz/", REMOTE_ADDR=PUBLIC_ADDRESS).json()
+    assert body["failed"] == ["broker"] and set(body["checks"]) == CHECKS
+    outside = client.get("/healthz/", REMOTE_ADDR="203.0.113.16").json()
+    assert outside == {"status": "error"}
+
+
+def test_behind_the_proxy_the_resident_is_not_loopback(client, db, settings):
+    """The proxy on the same host connects from 127.0.0.1; the header it sets
+    names the visitor, and a probe without the header (the container
+    healthcheck) is loopback."""
+    settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    proxied = client.get("/healthz/", REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP=PUBLIC_ADDRESS)
+    assert proxied.json() == {"status": "ok"}
+    probe = client.get("/healthz/", REMOTE_ADDR="127.0.0.1")
+    assert set(probe.json()["checks"]) == CHECKS
+    mapped = client.get("/healthz/", REMOTE_ADDR="::ffff:127.0.0.1")
+    assert "checks" in mapped.json()
