@@ -10,12 +10,14 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.search import index
 
+from cms.infrastructure.abuse import canonical_email
 from search.index import JapaneseAutocompleteField, JapaneseSearchField
 
 from .engine.records import Weights
@@ -92,6 +94,18 @@ class TimeSlot(models.Model):
         return slots
 
 
+EMAIL_DIGEST_SALT = "matching.resident-email"
+
+
+def email_digest(address):
+    """A keyed hash of the canonical address (HMAC with SECRET_KEY): what task
+    arguments and lookups carry instead of the address itself."""
+    address = canonical_email(address)
+    if not address:
+        return ""
+    return salted_hmac(EMAIL_DIGEST_SALT, address, algorithm="sha256").hexdigest()
+
+
 class ResidentProfile(models.Model):
     """A resident who asked to be matched. Contact details are for coordinators only."""
 
@@ -105,6 +119,8 @@ class ResidentProfile(models.Model):
     )
     name = models.CharField(pgettext_lazy("resident", "name"), max_length=100)
     email = models.EmailField(_("e-mail"), blank=True)
+    # email_digest(email), kept up to date by save().
+    email_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     skills = models.ManyToManyField(Skill, verbose_name=_("skills"), blank=True)
     interests = models.TextField(_("interests"), blank=True, max_length=2000)
@@ -138,6 +154,13 @@ class ResidentProfile(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.email_digest = email_digest(self.email)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "email" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "email_digest"}
+        super().save(*args, **kwargs)
 
 
 class Suggestion(models.Model):
@@ -275,6 +298,62 @@ class SuggestionEvent(models.Model):
 
     def __str__(self):
         return f"{self.from_status} → {self.to_status}"
+
+
+class PendingInterest(models.Model):
+    """「参加してみたい」 waiting for the address's owner to confirm it by e-mail.
+
+    Until then nothing changes for the coordinators: a stranger typing a
+    resident's address neither reopens their suggestion nor speaks for them.
+    """
+
+    profile = models.ForeignKey(
+        ResidentProfile, on_delete=models.CASCADE, related_name="pending_interests"
+    )
+    opportunity = models.ForeignKey(
+        "opportunities.OpportunityPage", on_delete=models.CASCADE, related_name="+"
+    )
+    message = models.TextField(blank=True, max_length=1000)
+    # The ranking of what the form said, computed when it was sent.
+    score = models.FloatField(default=0)
+    reasons = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("request to take part awaiting confirmation")
+        verbose_name_plural = _("requests to take part awaiting confirmation")
+
+    def __str__(self):
+        return f"#{self.pk}"
+
+
+class AccessToken(models.Model):
+    """A single-use link sent by e-mail. Only the SHA-256 digest of the random
+    token is stored: the token itself exists only in the e-mail (matching/tokens.py)."""
+
+    class Purpose(models.TextChoices):
+        MY_DATA = "my-data", _("see or delete one's data")
+        CONFIRM_REGISTRATION = "confirm-registration", _("confirm a registration")
+        CONFIRM_INTEREST = "confirm-interest", _("confirm a request to take part")
+
+    purpose = models.CharField(max_length=30, choices=Purpose.choices)
+    digest = models.CharField(max_length=64, unique=True)
+    profile = models.ForeignKey(
+        ResidentProfile, on_delete=models.CASCADE, related_name="access_tokens"
+    )
+    interest = models.ForeignKey(
+        PendingInterest, null=True, blank=True, on_delete=models.SET_NULL, related_name="tokens"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access link")
+        verbose_name_plural = _("access links")
+
+    def __str__(self):
+        return f"{self.purpose} #{self.pk}"
 
 
 def _weight_field(label, default):

@@ -1,24 +1,32 @@
 """「登録内容の確認・削除」: residents see, download and delete their own data
-(matching/privacy.py). Reached through a link sent to the registered address."""
+(matching/privacy.py).
+
+The link sent to the registered address holds a single-use token. Following
+it uses the token up and opens a short session (MY_DATA_SESSION_MINUTES) on
+pages whose URLs hold no token, so nothing that opens the data lingers in the
+browser's history, a proxy's log or a Referer.
+"""
 
 import datetime
 import json
 
 from django import forms
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from cms.infrastructure.abuse import TOO_MANY_MESSAGE, HoneypotMixin, too_many
 from cms.infrastructure.queue import send_on_commit
 
-from . import privacy, tasks
-from .models import PersonalDataAccess
+from . import privacy, tasks, tokens
+from .models import AccessToken, PersonalDataAccess, email_digest
 
 Action = PersonalDataAccess.Action
+SESSION_KEY = "matching.my-data"
 
 
 class MyDataRequestForm(HoneypotMixin):
@@ -37,11 +45,9 @@ def request_link(request):
         if form.is_valid():
             email = form.cleaned_data["email"]
             if not too_many(request, "matching.my-data", email):
-                url = request.build_absolute_uri(
-                    reverse("matching_my_data", args=[privacy.my_data_token(email)])
-                )
-                send_on_commit(tasks.send_my_data_link, email, url)
-                # The same answer whether or not the address is registered.
+                # Queued for every address: neither the answer nor its time
+                # says whether the address is registered.
+                send_on_commit(tasks.send_my_data_link, email_digest(email))
                 return redirect("matching_my_data_sent")
             form.add_error(None, TOO_MANY_MESSAGE)
             status = 429
@@ -52,21 +58,47 @@ def link_sent(request):
     return render(request, "matching/my_data_sent.html")
 
 
-def _profiles_or_error(request, token):
-    email = privacy.address_of(token)
-    if email is None:
-        return None, render(request, "matching/my_data.html", {"invalid": True}, status=400)
-    return list(privacy.profiles_of(email)), None
+def _invalid(request):
+    context = {"invalid": True, "minutes": settings.MY_DATA_SESSION_MINUTES}
+    return render(request, "matching/my_data.html", context, status=400)
 
 
 @never_cache
-def my_data(request, token):
-    profiles, error = _profiles_or_error(request, token)
+@require_GET
+def open_link(request, token):
+    """The link from the e-mail: used up now, exchanged for a session."""
+    access = tokens.find(AccessToken.Purpose.MY_DATA, token)
+    if access is None or access.used_at:
+        return _invalid(request)
+    access.used_at = timezone.now()
+    access.save(update_fields=["used_at"])
+    request.session.cycle_key()  # a new session id: none fixed in advance opens the data
+    until = timezone.now() + datetime.timedelta(minutes=settings.MY_DATA_SESSION_MINUTES)
+    request.session[SESSION_KEY] = {"token": access.pk, "until": until.timestamp()}
+    return redirect("matching_my_data")
+
+
+def _profiles_or_error(request):
+    """The profiles this browser's session may see, or the invalid-link page."""
+    opened = request.session.get(SESSION_KEY) or {}
+    if opened.get("until", 0) < timezone.now().timestamp():
+        request.session.pop(SESSION_KEY, None)
+        return None, _invalid(request)
+    access = AccessToken.objects.select_related("profile").filter(pk=opened.get("token")).first()
+    if access is None:  # the profile was deleted (with its tokens) meanwhile
+        request.session.pop(SESSION_KEY, None)
+        return None, _invalid(request)
+    return list(privacy.profiles_of(access.profile.email_digest)), None
+
+
+@never_cache
+def my_data(request):
+    profiles, error = _profiles_or_error(request)
     if error:
         return error
     if profiles:
         privacy.log_access(Action.RESIDENT_VIEWED, "resident profile", profiles)
-    context = {"profiles": _with_dates(privacy.export(profiles)["profiles"]), "token": token}
+    context = {"profiles": _with_dates(privacy.export(profiles)["profiles"])}
     return render(request, "matching/my_data.html", context)
 
 
@@ -87,8 +119,8 @@ def _with_dates(profiles):
 
 
 @never_cache
-def export(request, token):
-    profiles, error = _profiles_or_error(request, token)
+def export(request):
+    profiles, error = _profiles_or_error(request)
     if error:
         return error
     privacy.log_access(Action.RESIDENT_EXPORTED, "resident profile", profiles)
@@ -100,11 +132,12 @@ def export(request, token):
 
 
 @never_cache
-def delete(request, token):
-    profiles, error = _profiles_or_error(request, token)
+def delete(request):
+    profiles, error = _profiles_or_error(request)
     if error:
         return error
     if request.method == "POST":
         privacy.erase(profiles)
+        request.session.pop(SESSION_KEY, None)
         return render(request, "matching/my_data_delete.html", {"deleted": True})
-    return render(request, "matching/my_data_delete.html", {"token": token, "count": len(profiles)})
+    return render(request, "matching/my_data_delete.html", {"count": len(profiles)})

@@ -2,44 +2,37 @@
 Information (個人情報保護法):
 
 - residents see, download (JSON) and delete what the office holds about them
-  through a link sent to their address (`my_data_token`, valid 24 hours);
+  through a single-use link sent to their address (matching/tokens.py, valid
+  24 hours, exchanged for a 30-minute session: my_data_views.py);
 - nothing is kept longer than `MATCHING_RETENTION_DAYS` after the resident's
   last activity (`purge_expired`, daily from Celery beat);
 - every time someone sees, exports or deletes residents' data it is written
-  to `PersonalDataAccess` (`log_access`), which the admin shows read-only.
+  to `PersonalDataAccess` (`log_access`), which the admin shows read-only;
+- a deleted resident leaves nothing behind (`forget`, on every deletion of
+  a profile or suggestion: the resident's page, the admin, purges): Wagtail's
+  log entries are anonymised, their kept tasks and the stored search queries
+  that mention them are deleted.
 """
 
 import datetime
 
 from django.conf import settings
-from django.core import signing
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
+from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from . import sources
+from . import sources, tokens
 from .engine.slots import SLOT_CODES, slot_label
-from .models import PersonalDataAccess, ResidentProfile, Suggestion
-
-MY_DATA_SALT = "matching.my-data"
-MY_DATA_MAX_AGE = datetime.timedelta(hours=24)
+from .models import PendingInterest, PersonalDataAccess, ResidentProfile, Suggestion
 
 
-def my_data_token(email):
-    return signing.TimestampSigner(salt=MY_DATA_SALT).sign(email.strip().lower())
-
-
-def address_of(token):
-    """The address a my-data link was sent to, or None for a broken or expired link."""
-    try:
-        return signing.TimestampSigner(salt=MY_DATA_SALT).unsign(token, max_age=MY_DATA_MAX_AGE)
-    except signing.BadSignature:
-        return None
-
-
-def profiles_of(email):
+def profiles_of(address_digest):
+    """Every profile held for an address (by models.email_digest)."""
     return (
-        ResidentProfile.objects.filter(email__iexact=email)
+        ResidentProfile.objects.filter(email_digest=address_digest)
         .select_related("home_area")
         .prefetch_related("skills", "slots", "suggestions__opportunity", "suggestions__group")
         .order_by("created_at")
@@ -56,8 +49,27 @@ def log_access(action, record_type, records=(), user=None, detail=""):
         record_ids=",".join(ids),
         user=user if authenticated else None,
         username=user.get_username() if authenticated else "",
-        detail=detail[:255],
+        detail=_without_search_terms(detail)[:255],
     )
+
+
+# Query parameters of admin listings that hold what was typed into a search box.
+SEARCH_PARAMETERS = ("q", "query", "search")
+
+
+def _without_search_terms(detail):
+    """A listing's query string without what was searched for: coordinators
+    search residents by name, e-mail and phone, and the log keeps no personal
+    data. The search is recorded as `q=*`."""
+    if "=" not in detail:
+        return detail
+    query = QueryDict(detail, mutable=True)
+    if not any(query.get(name) for name in SEARCH_PARAMETERS):
+        return detail
+    for name in SEARCH_PARAMETERS:
+        if query.get(name):
+            query[name] = "*"
+    return query.urlencode(safe="*")
 
 
 def _when(value):
@@ -117,10 +129,86 @@ def erase(profiles, action=PersonalDataAccess.Action.RESIDENT_DELETED, user=None
     return len(ids)
 
 
+# Tasks whose first argument is a profile's, a suggestion's or a pending
+# request's id (matching/tasks.py).
+TASKS_BY_PROFILE = (
+    "matching.tasks.send_registration_confirmation",
+    "matching.tasks.refresh_resident_suggestions",
+)
+TASKS_BY_SUGGESTION = ("matching.tasks.send_acceptance_emails",)
+TASKS_BY_INTEREST = ("matching.tasks.send_interest_confirmation",)
+TASKS_BY_ADDRESS = ("matching.tasks.send_my_data_link",)
+
+
+def _forget_kept_tasks(names, value):
+    from cms.infrastructure.models import PendingTask
+
+    kept = PendingTask.objects.filter(task_name__in=names).only("pk", "args")
+    PendingTask.objects.filter(
+        pk__in=[task.pk for task in kept if task.args[:1] == [value]]
+    ).delete()
+
+
+def _anonymise_log_entries(model, pk, label):
+    from wagtail.models import ModelLogEntry
+
+    ModelLogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
+        object_id=str(pk),
+    ).update(label=label, data={})
+
+
+def forget_profile(sender, instance, **kwargs):
+    """A profile was deleted (post_delete, however it was deleted): what still
+    names the resident goes too."""
+    from search.query_log import forget_mentions
+
+    _anonymise_log_entries(
+        ResidentProfile, instance.pk, _("Deleted resident #%(id)s") % {"id": instance.pk}
+    )
+    _forget_kept_tasks(TASKS_BY_PROFILE, instance.pk)
+    if (
+        instance.email_digest
+        and ResidentProfile.objects.filter(email_digest=instance.email_digest).exists()
+    ):
+        return  # merged into the address's other profile (residents.confirm): still held
+    _forget_kept_tasks(TASKS_BY_ADDRESS, instance.email_digest)
+    mentions = [value for value in (instance.name, instance.email, instance.phone) if value]
+    forget_mentions(mentions)
+    if mentions:
+        condition = Q()
+        for value in mentions:
+            condition |= Q(detail__icontains=value)
+        PersonalDataAccess.objects.filter(condition).update(detail="")
+
+
+def forget_suggestion(sender, instance, **kwargs):
+    _anonymise_log_entries(
+        Suggestion,
+        instance.pk,
+        _("Suggestion #%(id)s of a deleted resident") % {"id": instance.pk},
+    )
+    _forget_kept_tasks(TASKS_BY_SUGGESTION, instance.pk)
+
+
+def forget_interest(sender, instance, **kwargs):
+    _forget_kept_tasks(TASKS_BY_INTEREST, instance.pk)
+
+
+def register_signal_handlers():
+    """Connected in matching.signal_handlers.register()."""
+    from django.db.models.signals import post_delete
+
+    post_delete.connect(forget_profile, sender=ResidentProfile)
+    post_delete.connect(forget_suggestion, sender=Suggestion)
+    post_delete.connect(forget_interest, sender=PendingInterest)
+
+
 def purge_expired(now=None):
     """Delete profiles untouched for MATCHING_RETENTION_DAYS (no change to the
-    profile or any of its suggestions), and access-log lines older than
-    PERSONAL_DATA_ACCESS_LOG_DAYS. Returns (profiles, log lines) deleted."""
+    profile or any of its suggestions), access-log lines older than
+    PERSONAL_DATA_ACCESS_LOG_DAYS, and expired or used links (tokens.purge).
+    Returns (profiles, log lines) deleted."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=settings.MATCHING_RETENTION_DAYS)
     recent = Suggestion.objects.filter(profile=OuterRef("pk"), updated_at__gte=cutoff)
@@ -130,5 +218,6 @@ def purge_expired(now=None):
         action=PersonalDataAccess.Action.PURGED,
     )
     log_cutoff = now - datetime.timedelta(days=settings.PERSONAL_DATA_ACCESS_LOG_DAYS)
-    lines, _ = PersonalDataAccess.objects.filter(at__lt=log_cutoff).delete()
+    lines, _deleted = PersonalDataAccess.objects.filter(at__lt=log_cutoff).delete()
+    tokens.purge(now)
     return profiles, lines

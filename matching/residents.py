@@ -1,39 +1,23 @@
 """What residents do themselves: register a profile (confirmed by e-mail) and
 say 「参加してみたい」 for an opportunity. Coordinators take it from there."""
 
-import datetime
-
-from django.core import signing
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import services
-from .models import ResidentProfile, Suggestion, SuggestionEvent
+from . import privacy, services, tokens
+from .models import (
+    AccessToken,
+    PendingInterest,
+    PersonalDataAccess,
+    ResidentProfile,
+    Suggestion,
+    SuggestionEvent,
+    email_digest,
+)
 
-CONFIRM_SALT = "matching.confirm-registration"
-CONFIRM_MAX_AGE = datetime.timedelta(days=7)
-
-
-def confirmation_token(profile):
-    return signing.TimestampSigner(salt=CONFIRM_SALT).sign(str(profile.public_id))
-
-
-def check_token(token):
-    """(valid, profile) for a confirmation link.
-
-    valid is False for a broken or expired link; profile is None when the
-    link was valid but its profile is gone (merged into an earlier one when
-    it was confirmed, or deleted).
-    """
-    try:
-        public_id = signing.TimestampSigner(salt=CONFIRM_SALT).unsign(
-            token, max_age=CONFIRM_MAX_AGE
-        )
-    except signing.BadSignature:
-        return False, None
-    return True, ResidentProfile.objects.filter(public_id=public_id).first()
+CONFIRM_MAX_AGE = tokens.LIFETIMES[AccessToken.Purpose.CONFIRM_REGISTRATION]
 
 
 def _new_profile(contact_form):
@@ -53,6 +37,24 @@ def register(matching_form, contact_form):
     return profile
 
 
+def _use(access):
+    """Mark a link used, once: (True, the token) the first time, (False, it) after."""
+    access = AccessToken.objects.select_for_update().select_related("profile").get(pk=access.pk)
+    if access.used_at:
+        return False, access
+    access.used_at = timezone.now()
+    access.save(update_fields=["used_at"])
+    return True, access
+
+
+@transaction.atomic
+def confirm_registration(access):
+    """The confirmation link was followed (and its button pressed): the link
+    is used up and the profile confirmed. Returns the profile that remains."""
+    first_use, access = _use(access)
+    return confirm(access.profile) if first_use else access.profile
+
+
 @transaction.atomic
 def confirm(profile):
     """The resident clicked the link: start suggestions. An earlier confirmed
@@ -61,7 +63,7 @@ def confirm(profile):
     if profile.email_confirmed_at:
         return profile
     earlier = (
-        ResidentProfile.objects.filter(email__iexact=profile.email)
+        ResidentProfile.objects.filter(email_digest=email_digest(profile.email))
         .filter(email_confirmed_at__isnull=False)
         .exclude(pk=profile.pk)
         .order_by("created_at")
@@ -77,6 +79,8 @@ def confirm(profile):
         earlier.skills.set(profile.skills.all())
         earlier.slots.set(profile.slots.all())
         profile.suggestions.update(profile=earlier)
+        profile.pending_interests.update(profile=earlier)
+        profile.access_tokens.update(profile=earlier)
         profile.delete()
         return earlier
     profile.email_confirmed_at = timezone.now()
@@ -86,16 +90,20 @@ def confirm(profile):
 
 
 def purge_unconfirmed(now=None):
-    """Delete registrations never confirmed within the link's lifetime.
+    """Erase web profiles never confirmed within the link's lifetime, whatever
+    was asked in their name, and requests to take part never confirmed.
 
-    Profiles that asked to take part (they have suggestions) stay: the office
-    is dealing with them. Returns how many were deleted.
+    A profile made by 「参加してみたい」 from an address nobody confirmed is
+    nobody's: keeping it would keep a stranger's words under a resident's
+    address. Imported profiles are the office's and stay. Returns how many
+    profiles were erased.
     """
     cutoff = (now or timezone.now()) - CONFIRM_MAX_AGE
     stale = ResidentProfile.objects.filter(
-        email_confirmed_at__isnull=True, created_at__lt=cutoff, suggestions__isnull=True
+        email_confirmed_at__isnull=True, created_at__lt=cutoff
     ).exclude(key__gt="")  # imported profiles are the office's, not web registrations
-    deleted, _ = stale.delete()
+    deleted = privacy.erase(list(stale), action=PersonalDataAccess.Action.PURGED)
+    PendingInterest.objects.filter(created_at__lt=cutoff).delete()
     return deleted
 
 
@@ -107,15 +115,14 @@ def score_of(record, opportunity_key):
 
 
 def _profile_for(interest_form, matching_form):
-    """The address's existing profile (confirmed first), or a new one.
+    """The address's existing profile (confirmed first), or a new unconfirmed one.
 
-    An existing profile is not changed by what an unverified form says; the
-    request is recorded on its suggestion instead.
+    An existing profile is not changed by what an unverified form says.
     """
     email = interest_form.cleaned_data["email"]
     existing = (
         ResidentProfile.objects.select_for_update()
-        .filter(email__iexact=email)
+        .filter(email_digest=email_digest(email))
         .order_by(F("email_confirmed_at").asc(nulls_last=True), "created_at")
         .first()
     )
@@ -131,30 +138,56 @@ def _profile_for(interest_form, matching_form):
 
 @transaction.atomic
 def express_interest(page, interest_form, matching_form=None):
-    """「参加してみたい」: a suggestion for the coordinators, from the resident.
+    """「参加してみたい」: a request kept until the address's owner confirms it
+    (confirm_interest); the caller mails the link. Returns the PendingInterest.
+
+    Whoever types an address, and whether or not it is known, nothing changes
+    for the coordinators before the confirmation, and the sender sees the same
+    thanks: the form neither speaks for a resident nor reveals who applied.
+    """
+    profile = _profile_for(interest_form, matching_form)
+    if matching_form is not None:
+        score, reasons = score_of(matching_form.profile_record(), page.pk)
+    else:
+        score, reasons = 0.0, ()
+    return PendingInterest.objects.create(
+        profile=profile,
+        opportunity=page,
+        message=interest_form.cleaned_data.get("message", ""),
+        score=score,
+        reasons=list(reasons),
+    )
+
+
+@transaction.atomic
+def confirm_interest(access):
+    """The owner of the address confirmed a 「参加してみたい」: a suggestion for
+    the coordinators. Returns it, or None when the link was used already.
 
     A second request for the same opportunity (a double click, or a resident
     the engine had already suggested it to, even one declined before) is
-    recorded on the existing suggestion, which opens again; the resident sees
-    the same thanks either way, so the form does not reveal who has applied.
+    recorded on the existing suggestion, which opens again.
     """
-    profile = _profile_for(interest_form, matching_form)
-    message = interest_form.cleaned_data.get("message", "")
+    first_use, access = _use(access)
+    interest = access.interest
+    if not first_use or interest is None:
+        return None
+    profile, page = access.profile, interest.opportunity
+    if not profile.email_confirmed_at:  # following the link proves the address
+        profile.email_confirmed_at = timezone.now()
+        profile.save(update_fields=["email_confirmed_at", "updated_at"])
+    message = interest.message
     suggestion = (
         Suggestion.objects.select_for_update().filter(profile=profile, opportunity=page).first()
     )
     if suggestion is None:
-        if matching_form is not None:
-            score, reasons = score_of(matching_form.profile_record(), page.pk)
-        else:
-            score, reasons = 0.0, ()
         suggestion = Suggestion.objects.create(
             profile=profile,
             opportunity=page,
             source=Suggestion.Source.RESIDENT,
             message=message,
-            score=score,
-            reasons=list(reasons),
+            score=interest.score,
+            reasons=interest.reasons,
         )
     else:
         previous = suggestion.status
@@ -170,5 +203,6 @@ def express_interest(page, interest_form, matching_form=None):
             to_status=suggestion.status,
             note=_("The resident asked to take part (again) through the website."),
         )
+    interest.delete()
     services.crowding_changed([page.pk])
     return suggestion

@@ -46,3 +46,7 @@ def register():
         signal.connect(opportunity_changed, sender=OpportunityPage)
         signal.connect(group_changed, sender=GroupPage)
     post_page_move.connect(opportunity_moved, sender=OpportunityPage)
+    # Erasure that erases: Wagtail's log, kept tasks, search queries (privacy.py).
+    from . import privacy
+
+    privacy.register_signal_handlers()

@@ -1,4 +1,10 @@
-"""Background work of the matching workflow (Celery)."""
+"""Background work of the matching workflow (Celery).
+
+No task argument is personal data: tasks get ids, and the my-data request a
+keyed digest of the address (models.email_digest). Links are made inside the
+task at send time (matching/tokens.py), so no broker message, retry, log
+line or PendingTask row holds an address or a live link.
+"""
 
 import datetime
 
@@ -9,9 +15,13 @@ from django.core.mail import send_mail
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import search_index, services, sources
+from cms.infrastructure.abuse import canonical_email
+
+from . import search_index, services, sources, tokens
 from .engine.indexing import EngineUnavailable
-from .models import ResidentProfile, Suggestion
+from .models import AccessToken, PendingInterest, ResidentProfile, Suggestion
+
+Purpose = AccessToken.Purpose
 
 
 @shared_task
@@ -115,13 +125,33 @@ def _office():
     return _("Musashino City, Civic Activity Promotion Section")
 
 
+def _send_link(purpose, profile, url_name, subject, body, recipients, interest=None, **context):
+    """Mail `body` with a new single-use link in place of %(url)s. A mail that
+    fails takes its token with it: the retry makes a new one."""
+    raw = tokens.issue(purpose, profile, interest)
+    url = tokens.public_url(url_name, raw)
+    try:
+        return send_mail(
+            subject,
+            body % {"url": url, "office": _office(), **context},
+            settings.DEFAULT_FROM_EMAIL,
+            recipients,
+        )
+    except Exception:
+        AccessToken.objects.filter(digest=tokens.digest_of(raw)).delete()
+        raise
+
+
 @shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
-def send_registration_confirmation(profile_id, confirm_url):
+def send_registration_confirmation(profile_id):
     """The e-mail with the link that confirms a registration (valid for 7 days)."""
     profile = ResidentProfile.objects.filter(pk=profile_id, email_confirmed_at__isnull=True).first()
     if profile is None or not profile.email:
         return 0
-    return send_mail(
+    return _send_link(
+        Purpose.CONFIRM_REGISTRATION,
+        profile,
+        "matching_confirm",
         _("Please confirm your registration"),
         # The address is not verified yet: nothing the sender typed (such as
         # a name) goes into this e-mail, so the form cannot send others' words.
@@ -131,9 +161,7 @@ def send_registration_confirmation(profile_id, confirm_url):
             "then send you suggestions of activities that suit you.\n\n%(url)s\n\n"
             "If you did not register, you can ignore this e-mail and nothing will be "
             "sent to you again.\n\n%(office)s"
-        )
-        % {"url": confirm_url, "office": _office()},
-        settings.DEFAULT_FROM_EMAIL,
+        ),
         [profile.email],
     )
 
@@ -154,26 +182,36 @@ def refresh_resident_suggestions(profile_id):
 
 
 @shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
-def send_interest_confirmation(suggestion_id):
-    """Tell a resident who said 「参加してみたい」 that the office has it."""
-    suggestion = (
-        Suggestion.objects.select_related("profile", "opportunity")
-        .filter(pk=suggestion_id, source=Suggestion.Source.RESIDENT)
+def send_interest_confirmation(interest_id):
+    """「参加してみたい」: the link that confirms the request (valid for 7 days).
+
+    Nothing reaches the coordinators until the address's owner opens it.
+    """
+    interest = (
+        PendingInterest.objects.select_related("profile", "opportunity")
+        .filter(pk=interest_id)
         .first()
     )
-    if suggestion is None or not suggestion.profile.email or suggestion.opportunity is None:
+    if interest is None or not interest.profile.email:
         return 0
-    return send_mail(
-        _("We have received your request: %(title)s") % {"title": suggestion.opportunity.title},
+    title = interest.opportunity.title
+    return _send_link(
+        Purpose.CONFIRM_INTEREST,
+        interest.profile,
+        "matching_interest_confirm",
+        _("Please confirm your request: %(title)s") % {"title": title},
+        # As for registrations: nothing the sender typed goes into this e-mail.
         _(
-            "Thank you for your interest in “%(title)s”. The civic-activity office will "
-            "contact you within a few working days to introduce you to the group.\n\n"
-            "If you did not send this request, please tell the office below and we will "
-            "delete it.\n\n%(office)s"
-        )
-        % {"title": suggestion.opportunity.title, "office": _office()},
-        settings.DEFAULT_FROM_EMAIL,
-        [suggestion.profile.email],
+            "Someone asked, with this e-mail address, to take part in “%(title)s” "
+            "through the Musashino City civic-activity portal. If it was you, please "
+            "open this link within 7 days to confirm the request; the civic-activity "
+            "office will then contact you.\n\n%(url)s\n\n"
+            "If you did not send this request, you can ignore this e-mail: nothing "
+            "will be passed on.\n\n%(office)s"
+        ),
+        [interest.profile.email],
+        interest=interest,
+        title=title,
     )
 
 
@@ -187,19 +225,28 @@ def purge_expired_personal_data():
 
 
 @shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
-def send_my_data_link(email, url):
-    """The link to see, download or delete one's data; only to an address
-    the office holds, so the page never reveals who is registered."""
-    if not ResidentProfile.objects.filter(email__iexact=email).exists():
+def send_my_data_link(address_digest):
+    """The link to see, download or delete one's data, sent to the addresses
+    the office holds with this digest (models.email_digest); nothing for an
+    unknown one. The view queues this for every address, so neither its
+    answer nor its time says who is registered."""
+    profiles = list(
+        ResidentProfile.objects.filter(email_digest=address_digest)
+        .exclude(email="")
+        .order_by("created_at")
+    )
+    if not address_digest or not profiles:
         return 0
-    return send_mail(
+    recipients = list({canonical_email(p.email): p.email for p in profiles}.values())
+    return _send_link(
+        Purpose.MY_DATA,
+        profiles[0],
+        "matching_my_data_link",
         _("Your registration with the civic-activity office"),
         _(
             "You asked to see your registration. Open this link within 24 hours to see, "
             "download or delete the details the civic-activity office holds about you:\n\n"
             "%(url)s\n\nIf you did not ask for this, you can ignore this e-mail.\n\n%(office)s"
-        )
-        % {"url": url, "office": _office()},
-        settings.DEFAULT_FROM_EMAIL,
-        [email],
+        ),
+        recipients,
     )

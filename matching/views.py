@@ -4,7 +4,6 @@ import json
 
 from django.http import JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -12,8 +11,9 @@ from django.views.decorators.http import require_POST
 from cms.infrastructure.abuse import TOO_MANY_MESSAGE, too_many
 from cms.infrastructure.queue import send_on_commit
 
-from . import residents, services, tasks
+from . import residents, services, tasks, tokens
 from .forms import ContactForm, InterestForm, MatchingForm
+from .models import AccessToken
 from .ranking_io import rank_profiles_data
 from .sources import ProfileError
 
@@ -137,10 +137,8 @@ def register(request):
 
 def _registered(request, form, contact_form):
     profile = residents.register(form, contact_form)
-    url = request.build_absolute_uri(
-        reverse("matching_confirm", args=[residents.confirmation_token(profile)])
-    )
-    send_on_commit(tasks.send_registration_confirmation, profile.pk, url)
+    # The task makes the link when it sends the e-mail: no link in the queue.
+    send_on_commit(tasks.send_registration_confirmation, profile.pk)
     return redirect("matching_registration_sent")
 
 
@@ -151,17 +149,17 @@ def registration_sent(request):
 def confirm(request, token):
     """The link in the confirmation e-mail: a button (POST), so that mail
     scanners opening the link do not confirm for the resident."""
-    valid, profile = residents.check_token(token)
-    if not valid:
+    access = tokens.find(AccessToken.Purpose.CONFIRM_REGISTRATION, token)
+    if access is None:
         return render(request, "matching/confirm.html", {"invalid": True}, status=400)
-    if profile is None or profile.email_confirmed_at:
+    if access.used_at or access.profile.email_confirmed_at:
         # Confirmed already (and perhaps merged into the address's earlier profile).
         return render(request, "matching/confirm.html", {"confirmed": True})
     if request.method == "POST":
-        profile = residents.confirm(profile)
+        profile = residents.confirm_registration(access)
         send_on_commit(tasks.refresh_resident_suggestions, profile.pk)
         return render(request, "matching/confirm.html", {"confirmed": True})
-    return render(request, "matching/confirm.html", {"profile": profile})
+    return render(request, "matching/confirm.html", {"profile": access.profile})
 
 
 def _open_opportunity(page_id):
@@ -188,8 +186,8 @@ def interest(request, page_id):
         status = 400
         if form.is_valid():
             if not too_many(request, "matching.interest", form.cleaned_data["email"]):
-                suggestion = residents.express_interest(page, form, matching_form)
-                send_on_commit(tasks.send_interest_confirmation, suggestion.pk)
+                interest = residents.express_interest(page, form, matching_form)
+                send_on_commit(tasks.send_interest_confirmation, interest.pk)
                 return redirect("matching_interest_sent", page_id=page.pk)
             form.add_error(None, TOO_MANY_MESSAGE)
             status = 429
@@ -204,3 +202,19 @@ def interest(request, page_id):
 def interest_sent(request, page_id):
     page = _open_opportunity(page_id)
     return render(request, "matching/interest_sent.html", {"opportunity": page})
+
+
+def confirm_interest(request, token):
+    """The link that confirms a 「参加してみたい」: a button (POST), as for
+    registrations; pressing it hands the request to the coordinators."""
+    access = tokens.find(AccessToken.Purpose.CONFIRM_INTEREST, token)
+    if access is None:
+        return render(request, "matching/interest_confirm.html", {"invalid": True}, status=400)
+    if access.used_at or access.interest is None:
+        return render(request, "matching/interest_confirm.html", {"confirmed": True})
+    opportunity = access.interest.opportunity
+    if request.method == "POST":
+        residents.confirm_interest(access)
+        context = {"confirmed": True, "opportunity": opportunity}
+        return render(request, "matching/interest_confirm.html", context)
+    return render(request, "matching/interest_confirm.html", {"opportunity": opportunity})

@@ -7,7 +7,8 @@ comment) are what a spammer would use to send mail through the city, so:
   submission that fills it in is answered as if it had succeeded and is
   then dropped;
 - accepted submissions are counted per client address and per e-mail
-  address (django-ratelimit, in the shared cache); past the limit the form
+  mailbox (django-ratelimit, in the shared cache; `mailbox_of`, so
+  plus-addressing does not make one person many); past the limit the form
   comes back with everything typed and a message to try later (429).
 
 Only submissions that would be accepted count: correcting a form with
@@ -16,6 +17,7 @@ errors never locks a resident out.
 
 import ipaddress
 import logging
+import unicodedata
 
 from django_ratelimit.core import is_ratelimited
 
@@ -63,6 +65,30 @@ def client_ip(request):
     return "0.0.0.0"
 
 
+# Providers that ignore dots in the local part: one mailbox, many spellings.
+DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def canonical_email(address):
+    """The address as it is compared and looked up: NFKC, trimmed, lower case
+    (ｈａｎａｋｏ＠Example.JP and hanako@example.jp are one address)."""
+    return unicodedata.normalize("NFKC", address or "").strip().lower()
+
+
+def mailbox_of(address):
+    """The mailbox an address delivers to, for counting submissions per person:
+    the canonical address without a `+tag`, and without dots for Gmail, so
+    hanako+1@… and h.a.n.a.k.o@gmail.com count as the mailbox they reach."""
+    address = canonical_email(address)
+    local, at, domain = address.rpartition("@")
+    if not at:
+        return address
+    local = local.split("+", 1)[0]
+    if domain in DOTLESS_DOMAINS:
+        local, domain = local.replace(".", ""), DOTLESS_DOMAINS[domain]
+    return f"{local}@{domain}"
+
+
 def _client_key(_group, request):
     """Per client: the address, or its /64 for IPv6 (one household's prefix)."""
     address = ipaddress.ip_address(client_ip(request))
@@ -85,7 +111,7 @@ def too_many(request, group, address=""):
         limited |= is_ratelimited(
             request,
             group=f"{group}:address",
-            key=lambda _group, _req: address.strip().lower(),
+            key=lambda _group, _req: mailbox_of(address),
             rate=rates["per_address"],
             increment=True,
         )

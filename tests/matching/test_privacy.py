@@ -9,11 +9,13 @@ import pytest
 
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from matching import privacy, services
 from matching.models import (
+    AccessToken,
     PersonalDataAccess,
     ResidentProfile,
     Suggestion,
@@ -50,13 +52,26 @@ def _link_from_mail():
     return re.search(r"http://testserver(/matching/my-data/\S+/)", message.body).group(1)
 
 
+@pytest.fixture
+def opened(client, post, resident):
+    """The resident asked for a link and followed it: this client's session sees the data."""
+    post(reverse("matching_my_data_request"), {"email": "hanako@example.jp"})
+    response = client.get(_link_from_mail())
+    assert response.status_code == 302 and response["Location"] == reverse("matching_my_data")
+    return client
+
+
 def test_a_resident_gets_a_link_and_sees_everything_held(client, post, resident):
     response = post(reverse("matching_my_data_request"), {"email": "Hanako@Example.jp"})
     assert response.status_code == 302
     link = _link_from_mail()
-    assert mail.outbox[0].to == ["Hanako@Example.jp"]
+    assert mail.outbox[0].to == ["hanako@example.jp"]  # the address the office holds
+    assert "hanako" not in link.lower()
 
-    page = client.get(link)
+    opened = client.get(link)
+    # The token is used up for a session; the page's URL has no token.
+    assert opened.status_code == 302 and opened["Location"] == "/matching/my-data/yours/"
+    page = client.get(opened["Location"])
     assert page.status_code == 200
     html = page.text
     for held in ("武蔵野 花子", "hanako@example.jp", "0422-00-0000", "読み聞かせ", "木曜午前"):
@@ -65,6 +80,7 @@ def test_a_resident_gets_a_link_and_sees_everything_held(client, post, resident)
     assert "電話済み" in html  # the office's notes are the resident's data too
     assert PersonalDataAccess.objects.filter(action=Action.RESIDENT_VIEWED).count() == 1
     assert page["Cache-Control"].startswith("max-age=0")
+    assert link[len("/matching/my-data/") : -1] not in html
 
 
 def test_an_unknown_address_gets_the_same_answer_and_no_mail(post, resident):
@@ -80,9 +96,8 @@ def test_a_bad_address_is_an_error_beside_the_field(client, resident):
     assert "error-summary" in response.text and 'value="hanako@"' in response.text
 
 
-def test_the_data_downloads_as_json(client, resident):
-    token = privacy.my_data_token("hanako@example.jp")
-    response = client.get(reverse("matching_my_data_export", args=[token]))
+def test_the_data_downloads_as_json(opened):
+    response = opened.get(reverse("matching_my_data_export"))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="musashino-my-data-')
     data = json.loads(response.content)
@@ -98,10 +113,9 @@ def test_the_data_downloads_as_json(client, resident):
     assert PersonalDataAccess.objects.filter(action=Action.RESIDENT_EXPORTED).exists()
 
 
-def test_deleting_removes_profile_suggestions_and_history(client, post, resident):
-    token = privacy.my_data_token("hanako@example.jp")
-    url = reverse("matching_my_data_delete", args=[token])
-    confirm = client.get(url)
+def test_deleting_removes_profile_suggestions_and_history(opened, post, resident):
+    url = reverse("matching_my_data_delete")
+    confirm = opened.get(url)
     assert confirm.status_code == 200 and "元に戻せません" in confirm.text
     assert ResidentProfile.objects.filter(pk=resident.pk).exists()  # only asked
 
@@ -114,21 +128,45 @@ def test_deleting_removes_profile_suggestions_and_history(client, post, resident
     assert entry.record_ids == str(resident.pk)
     # The log keeps no personal data.
     assert "hanako" not in f"{entry.record_ids} {entry.detail} {entry.username}"
-    assert "登録はありません" in client.get(reverse("matching_my_data", args=[token])).text
+    assert opened.get(reverse("matching_my_data")).status_code == 400
 
 
-@pytest.mark.parametrize("token", ["nonsense", "hanako@example.jp:1tZ:forged"])
-def test_broken_links_say_so(client, token):
+def test_without_the_link_the_pages_show_nothing(client, resident):
     for name in ("matching_my_data", "matching_my_data_export", "matching_my_data_delete"):
-        response = client.get(reverse(name, args=[token]))
-        assert response.status_code == 400 and "有効期限" in response.text
+        response = client.get(reverse(name))
+        assert response.status_code == 400 and 'class="form-error"' in response.text
+        assert "武蔵野 花子" not in response.text
+    assert client.post(reverse("matching_my_data_delete")).status_code == 400
+    assert ResidentProfile.objects.filter(pk=resident.pk).exists()
 
 
-def test_links_expire_after_a_day(client, resident, monkeypatch):
-    token = privacy.my_data_token("hanako@example.jp")
-    later = timezone.now() + datetime.timedelta(hours=25)
-    monkeypatch.setattr("django.core.signing.time.time", lambda: later.timestamp())
-    assert client.get(reverse("matching_my_data", args=[token])).status_code == 400
+@pytest.mark.parametrize("token", ["nonsense", "hanako@example.jp:1tZ:forged", "x" * 300])
+def test_broken_links_say_so(client, token):
+    response = client.get(reverse("matching_my_data_link", args=[token]))
+    assert response.status_code == 400 and 'class="form-error"' in response.text
+    assert reverse("matching_my_data_request") in response.text  # offers a new link
+
+
+def test_a_link_opens_once(client, post, resident):
+    post(reverse("matching_my_data_request"), {"email": "hanako@example.jp"})
+    link = _link_from_mail()
+    assert client.get(link).status_code == 302
+    other_browser = Client()
+    assert other_browser.get(link).status_code == 400
+    assert "武蔵野 花子" not in other_browser.get(reverse("matching_my_data")).text
+
+
+def test_links_expire_after_a_day(client, post, resident):
+    post(reverse("matching_my_data_request"), {"email": "hanako@example.jp"})
+    AccessToken.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    assert client.get(_link_from_mail()).status_code == 400
+
+
+def test_the_session_ends_after_half_an_hour(opened, settings, monkeypatch):
+    later = timezone.now() + datetime.timedelta(minutes=settings.MY_DATA_SESSION_MINUTES + 1)
+    monkeypatch.setattr("matching.my_data_views.timezone.now", lambda: later)
+    response = opened.get(reverse("matching_my_data"))
+    assert response.status_code == 400 and "武蔵野 花子" not in response.text
 
 
 # -- retention ------------------------------------------------------------------

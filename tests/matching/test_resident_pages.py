@@ -15,9 +15,8 @@ from django.utils import timezone
 
 from cms.infrastructure.models import PendingTask
 from cms.opportunities.models import OpportunityPage
-from matching import residents
 from matching.engine.slots import SLOT_CODES
-from matching.models import ResidentProfile, Suggestion
+from matching.models import AccessToken, PendingInterest, ResidentProfile, Suggestion
 
 FIND = reverse("matching_find")
 PROFILE = {
@@ -107,6 +106,7 @@ def test_registration_is_confirmed_by_e_mail_before_suggestions_start(client, po
     (message,) = mail.outbox
     assert message.to == ["hanako@example.jp"]
     link = re.search(r"http://testserver(/matching/confirm/\S+/)", message.body).group(1)
+    assert "hanako" not in link and str(profile.public_id) not in link
     # Opening the link only shows a button: mail scanners do not confirm.
     assert client.get(link).status_code == 200
     profile.refresh_from_db()
@@ -150,10 +150,12 @@ def test_broken_or_expired_confirmation_links_say_so(client, civic_data, token):
     assert "matching/confirm.html" in [t.name for t in response.templates]
 
 
-def test_expired_link_is_refused(client, civic_data, monkeypatch):
-    profile = ResidentProfile.objects.create(name="x", email="old@example.jp", consent=True)
-    link = reverse("matching_confirm", args=[residents.confirmation_token(profile)])
-    monkeypatch.setattr(residents, "CONFIRM_MAX_AGE", datetime.timedelta(seconds=-1))
+def test_expired_link_is_refused(client, post, civic_data):
+    data = {**PROFILE, "contact-name": "x", "contact-email": "old@example.jp"}
+    post(reverse("matching_register"), {**data, "contact-consent": "on"})
+    link = re.search(r"(/matching/confirm/\S+/)", mail.outbox[-1].body).group(1)
+    AccessToken.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    profile = ResidentProfile.objects.get(email="old@example.jp")
     response = client.post(link)
     assert response.status_code == 400 and response.context["invalid"]
     profile.refresh_from_db()
@@ -187,26 +189,38 @@ def test_opening_a_link_again_after_confirming_says_it_is_done(post, client, civ
     assert ResidentProfile.objects.filter(email="twice@example.jp").count() == 1
 
 
-def test_unconfirmed_registrations_are_purged_after_a_week(civic_data):
+def test_unconfirmed_profiles_are_purged_after_a_week_whatever_was_asked(civic_data):
     from matching.tasks import purge_unconfirmed_registrations
 
     old = ResidentProfile.objects.create(name="古い", email="old@example.jp", consent=True)
+    # 「参加してみたい」 in someone's name, never confirmed: no longer kept for 3 years.
     asked = ResidentProfile.objects.create(name="参加希望", email="ask@example.jp", consent=True)
-    Suggestion.objects.create(profile=asked, opportunity=OpportunityPage.objects.live().first())
+    page = OpportunityPage.objects.live().first()
+    Suggestion.objects.create(profile=asked, opportunity=page)
+    PendingInterest.objects.create(profile=asked, opportunity=page, message="代わりに")
     confirmed = ResidentProfile.objects.create(
         name="確認済み", email="ok@example.jp", email_confirmed_at=timezone.now()
     )
+    imported = ResidentProfile.objects.create(name="窓口で登録", key="office-1")
     fresh = ResidentProfile.objects.create(name="新しい", email="new@example.jp")
     week_ago = timezone.now() - datetime.timedelta(days=8)
-    ResidentProfile.objects.filter(pk__in=[old.pk, asked.pk, confirmed.pk]).update(
+    ResidentProfile.objects.filter(pk__in=[old.pk, asked.pk, confirmed.pk, imported.pk]).update(
         created_at=week_ago
     )
-    assert purge_unconfirmed_registrations.delay().get() == 1
+    assert purge_unconfirmed_registrations.delay().get() == 2
     remaining = set(ResidentProfile.objects.values_list("pk", flat=True))
-    assert old.pk not in remaining and {asked.pk, confirmed.pk, fresh.pk} <= remaining
+    assert remaining == {confirmed.pk, imported.pk, fresh.pk}
+    assert (
+        not PendingInterest.objects.exists()
+        and not Suggestion.objects.filter(message="代わりに").exists()
+    )
 
 
-def test_taking_part_creates_a_suggestion_for_coordinators(client, post, civic_data, opportunity):
+def _interest_link(message):
+    return re.search(r"http://testserver(/matching/interest/confirm/\S+/)", message.body).group(1)
+
+
+def test_taking_part_creates_a_suggestion_once_confirmed(client, post, civic_data, opportunity):
     url = reverse("matching_interest", args=[opportunity.pk])
     page = client.get(url, PROFILE)
     assert page.status_code == 200
@@ -224,19 +238,33 @@ def test_taking_part_creates_a_suggestion_for_coordinators(client, post, civic_d
         },
     )
     assert response.status_code == 302
+    assert not Suggestion.objects.filter(opportunity=opportunity).exists(), "not before confirming"
+    (message,) = mail.outbox
+    assert message.to == ["taro@example.jp"] and opportunity.title in message.subject
+    assert "吉祥寺 太郎" not in message.body and "土曜日も" not in message.body
+    link = _interest_link(message)
+    assert "taro" not in link
+
+    thanks = client.get(response["Location"])
+    assert opportunity.title in thanks.text
+    assert "taro@example.jp" not in thanks.text and "0422-00-0000" not in thanks.text
+    assert "taro@example.jp" not in client.get(opportunity.url).text
+
+    # Opening the link shows a button (mail scanners do not confirm); pressing it does.
+    assert client.get(link).status_code == 200
+    assert not Suggestion.objects.filter(opportunity=opportunity).exists()
+    assert post(link, {}).status_code == 200
     suggestion = Suggestion.objects.get(profile__email="taro@example.jp")
     assert suggestion.opportunity.specific == opportunity
     assert suggestion.source == Suggestion.Source.RESIDENT
     assert suggestion.status == Suggestion.Status.NEW
     assert suggestion.message == "土曜日も参加できます。"
     assert suggestion.score > 0 and "スキル「読み聞かせ」が一致" in suggestion.reasons
-    (message,) = mail.outbox
-    assert message.to == ["taro@example.jp"] and opportunity.title in message.subject
-
-    thanks = client.get(response["Location"])
-    assert opportunity.title in thanks.text
-    assert "taro@example.jp" not in thanks.text and "0422-00-0000" not in thanks.text
-    assert "taro@example.jp" not in client.get(opportunity.url).text
+    assert suggestion.profile.email_confirmed_at is not None
+    # The link is used up: opened again, it says it is done and changes nothing.
+    again = post(link, {})
+    assert again.status_code == 200 and again.context["confirmed"]
+    assert Suggestion.objects.filter(opportunity=opportunity).count() == 1
 
 
 def test_taking_part_twice_does_not_duplicate(post, civic_data, opportunity):
@@ -245,32 +273,42 @@ def test_taking_part_twice_does_not_duplicate(post, civic_data, opportunity):
     first = post(url, data)
     second = post(url, {**data, "email": "twice@example.jp", "message": "二回目"})
     assert first["Location"] == second["Location"]
+    assert len(mail.outbox) == 2, "each request is confirmed"
+    for message in mail.outbox:
+        post(_interest_link(message), {})
     (suggestion,) = Suggestion.objects.filter(opportunity=opportunity)
     assert "一回目" in suggestion.message and "二回目" in suggestion.message
     assert ResidentProfile.objects.filter(email__iexact="twice@example.jp").count() == 1
-    assert len(mail.outbox) == 2, "each request is confirmed"
 
 
-def test_asking_again_reopens_a_declined_suggestion(post, civic_data, opportunity):
+def test_a_stranger_cannot_reopen_a_declined_suggestion(client, post, civic_data, opportunity):
     resident = ResidentProfile.objects.create(
         name="花子", email="hanako@example.jp", consent=True, email_confirmed_at=timezone.now()
     )
     declined = Suggestion.objects.create(
         profile=resident, opportunity=opportunity, status=Suggestion.Status.DECLINED
     )
-    response = post(
-        reverse("matching_interest", args=[opportunity.pk]),
-        {"name": "別の名前", "email": "hanako@example.jp", "consent": "on", "message": "今度は"},
-    )
-    assert response.status_code == 302
+    url = reverse("matching_interest", args=[opportunity.pk])
+    stranger = {"name": "別の名前", "email": "hanako@example.jp", "consent": "on"}
+    response = post(url, {**stranger, "message": "今度は"})
+    unknown = post(url, {**stranger, "email": "nobody@example.jp"})
+    # The same answer for a resident's address and an unknown one.
+    assert response.status_code == unknown.status_code == 302
+    assert client.get(response["Location"]).text == client.get(unknown["Location"]).text
+    declined.refresh_from_db()
+    assert declined.status == Suggestion.Status.DECLINED and declined.message == ""
+    assert not declined.events.exists()
+
+    # Only the owner of the address, following the link, asks again.
+    message = next(m for m in mail.outbox if m.to == ["hanako@example.jp"])
+    assert "今度は" not in message.body and "別の名前" not in message.body
+    post(_interest_link(message), {})
     declined.refresh_from_db()
     assert declined.status == Suggestion.Status.NEW
     assert declined.source == Suggestion.Source.RESIDENT and declined.message == "今度は"
     assert "参加" in declined.history
     resident.refresh_from_db()
     assert resident.name == "花子", "an unverified form does not change a stored profile"
-    (message,) = mail.outbox
-    assert message.to == ["hanako@example.jp"]
 
 
 def test_a_failing_mail_server_loses_nothing(post, civic_data, opportunity, settings, caplog):
@@ -280,9 +318,10 @@ def test_a_failing_mail_server_loses_nothing(post, civic_data, opportunity, sett
         {"name": "太郎", "email": "taro@example.jp", "consent": "on"},
     )
     assert response.status_code == 302
-    assert Suggestion.objects.filter(profile__email="taro@example.jp").exists()
+    assert PendingInterest.objects.filter(profile__email="taro@example.jp").exists()
     assert "kept to be sent again" in caplog.text
     assert mail.outbox == []
+    assert not AccessToken.objects.exists(), "a link never sent opens nothing"
 
     # The mail server is back: the kept e-mail goes out on the next requeue.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -290,6 +329,8 @@ def test_a_failing_mail_server_loses_nothing(post, civic_data, opportunity, sett
     (message,) = mail.outbox
     assert message.to == ["taro@example.jp"] and opportunity.title in message.subject
     assert not PendingTask.objects.exists()
+    post(_interest_link(message), {})
+    assert Suggestion.objects.filter(profile__email="taro@example.jp").exists()
 
 
 class BrokenEmailBackend:
@@ -308,7 +349,7 @@ def test_take_part_form_errors_lose_nothing(client, civic_data, opportunity):
     assert response.status_code == 400
     assert "よろしく" in response.text and 'value="taro@"' in response.text
     assert "error-summary" in response.text
-    assert not Suggestion.objects.filter(opportunity=opportunity).exists()
+    assert not PendingInterest.objects.exists()
 
 
 def test_closed_or_unknown_opportunities(client, civic_data, opportunity):
@@ -320,4 +361,4 @@ def test_closed_or_unknown_opportunities(client, civic_data, opportunity):
         {"name": "太郎", "email": "t@example.jp", "consent": "on"},
     )
     assert response.status_code == 200 and response.context["closed"]
-    assert not Suggestion.objects.filter(opportunity=opportunity).exists()
+    assert not PendingInterest.objects.exists()
