@@ -26,6 +26,8 @@ install_missing() {
   command -v pg_ctlcluster >/dev/null && compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null ||
     packages+=(postgresql)
   command -v redis-server >/dev/null || packages+=(redis-server)
+  # Not a service: tests/docker/test_nginx.py runs docker/nginx.conf in it.
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || packages+=(nginx-light)
   [ ${#packages[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ]; then
     echo "missing ${packages[*]}: run as root, or: sudo apt-get install ${packages[*]}" >&2
