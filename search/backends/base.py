@@ -1,6 +1,8 @@
 """What every Japanese-aware backend shares: queries analysed like the index."""
 
-from wagtail.search.query import And, MatchAll, Not, Or, Phrase, PlainText
+from modelsearch.backends.base import EmptySearchResults
+
+from wagtail.search.query import And, Boost, Fuzzy, MatchAll, Not, Or, Phrase, PlainText
 
 from search import analysis
 
@@ -38,6 +40,12 @@ def analyse_query(query, *, autocomplete=False, operator=None):
     if isinstance(query, Phrase):
         text = " ".join(analysis.query_terms(query.query_string)[:MAX_QUERY_TERMS])
         return Phrase(text) if text else ""
+    if isinstance(query, Fuzzy):
+        text = " ".join(words(query.query_string))
+        return Fuzzy(text, operator=query.operator, unaccent=query.unaccent) if text else ""
+    if isinstance(query, Boost):
+        inner = analyse_query(query.subquery, autocomplete=autocomplete)
+        return Boost(inner, query.boost) if inner != "" else ""
     if isinstance(query, (And, Or)):
         parts = [analyse_query(sub, autocomplete=autocomplete) for sub in query.subqueries]
         parts = [part for part in parts if part != ""]
@@ -46,13 +54,30 @@ def analyse_query(query, *, autocomplete=False, operator=None):
         inner = analyse_query(query.subquery, autocomplete=autocomplete)
         return Not(inner) if inner != "" else ""
     if AndNot is not None and isinstance(query, AndNot):
-        return AndNot(
-            analyse_query(query.subquery_a, autocomplete=autocomplete),
-            analyse_query(query.subquery_b, autocomplete=autocomplete),
-        )
+        kept = analyse_query(query.subquery_a, autocomplete=autocomplete)
+        excluded = analyse_query(query.subquery_b, autocomplete=autocomplete)
+        if kept == "" or excluded == "":
+            return kept
+        return AndNot(kept, excluded)
     if isinstance(query, MatchAll):
         return query
     return query
+
+
+class NoResults(EmptySearchResults):
+    """No results, for a model: what a query without terms finds.
+
+    Wagtail's own empty results have no model, and the admin's listings read
+    the model from what a search returns (a server error for a search of
+    only punctuation).
+    """
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def _clone(self):
+        return self.__class__(self.model)
 
 
 class JapaneseQueryMixin:
@@ -61,7 +86,16 @@ class JapaneseQueryMixin:
     def _search(self, query_compiler_class, query, model_or_queryset, **kwargs):
         autocomplete = issubclass(query_compiler_class, self.autocomplete_query_compiler_class)
         query = analyse_query(query, autocomplete=autocomplete, operator=kwargs.get("operator"))
-        return super()._search(query_compiler_class, query, model_or_queryset, **kwargs)
+        if query == "":
+            model = getattr(model_or_queryset, "model", model_or_queryset)
+            return NoResults(model)
+        return super()._search(
+            query_compiler_class, self.supported_query(query), model_or_queryset, **kwargs
+        )
+
+    def supported_query(self, query):
+        """The query in the classes this backend compiles (all of them, by default)."""
+        return query
 
 
 class SearchAllFieldsMixin:

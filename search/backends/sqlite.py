@@ -3,7 +3,12 @@
 Imported only on SQLite: Wagtail's SQLite search module needs its FTS model.
 """
 
-from modelsearch.backends.database.sqlite.query import MatchExpression, normalize
+from modelsearch.backends.database.sqlite.query import (
+    Lexeme,
+    MatchExpression,
+    SearchQueryExpression,
+    normalize,
+)
 from modelsearch.utils import get_descendants_content_types_pks
 
 from django.db.models import FloatField, Func, IntegerField
@@ -15,7 +20,7 @@ from wagtail.search.backends.database.sqlite.sqlite import (
     SQLiteSearchQueryCompiler,
     SQLiteSearchResults,
 )
-from wagtail.search.query import Not, Phrase, PlainText
+from wagtail.search.query import And, Boost, Fuzzy, Not, Or, Phrase, PlainText
 
 from .base import (
     JapaneseQueryMixin,
@@ -44,6 +49,66 @@ class WeightedBM25(Func):
 
         weights = f"1.0, 1.0, {float(SQLITE_TITLE_WEIGHT)}"
         return f"bm25({SQLiteFTSIndexEntry._meta.db_table}, {weights})", []
+
+
+def fts5_string(text):
+    """`text` as one FTS5 string: in double quotes, its own double quotes doubled.
+
+    Inside an FTS5 string nothing else is syntax (no operators, columns,
+    prefixes or NEAR), so whatever a visitor typed is only ever words.
+    """
+    return '"' + text.replace('"', '""') + '"'
+
+
+class QuotedLexeme(Lexeme):
+    """A term of an FTS5 MATCH expression, always a quoted string.
+
+    Wagtail's SQLite Lexeme puts the term between double quotes without
+    doubling the ones inside it (and doubles single quotes and backslashes,
+    which FTS5 takes literally): a term holding a double quote ended the
+    string early and the rest was parsed as FTS5 syntax, a server error.
+    """
+
+    def as_sql(self, compiler, connection):
+        return ("%s*" if self.prefix else "%s"), [fts5_string(self.value)]
+
+
+def fts5_supported(query):
+    """`query` in the classes Wagtail's SQLite backend compiles.
+
+    FTS5 has no fuzzy matching and the backend no per-query boost: a Fuzzy
+    query matches its terms, a Boost its subquery.
+    """
+    if isinstance(query, Fuzzy):
+        return PlainText(query.query_string, operator=query.operator)
+    if isinstance(query, Boost):
+        return fts5_supported(query.subquery)
+    if isinstance(query, (And, Or)):
+        return type(query)([fts5_supported(sub) for sub in query.subqueries])
+    if isinstance(query, Not):
+        return Not(fts5_supported(query.subquery))
+    return query
+
+
+class QuotedTermsMixin:
+    """For SQLite query compilers: every term reaches FTS5 as a quoted string."""
+
+    def build_search_query_content(self, query, config=None):
+        if isinstance(query, PlainText):
+            terms = query.query_string.split()
+            if not terms:
+                return None
+            lexemes = QuotedLexeme(terms.pop(), prefix=self.LAST_TERM_IS_PREFIX)
+            for term in terms:
+                if query.operator == "and":
+                    lexemes &= QuotedLexeme(term)
+                else:
+                    lexemes |= QuotedLexeme(term)
+            return SearchQueryExpression(lexemes, config=config)
+        if isinstance(query, Phrase):
+            # One string of several words is an FTS5 phrase.
+            return SearchQueryExpression(QuotedLexeme(query.query_string), config=config)
+        return super().build_search_query_content(query, config=config)
 
 
 class RankedSearchMixin:
@@ -92,7 +157,7 @@ class RankedSQLiteSearchResults(RankedResultsMixin, SQLiteSearchResults):
 
 
 class JapaneseSQLiteQueryCompiler(
-    RankedSearchMixin, SearchAllFieldsMixin, SQLiteSearchQueryCompiler
+    QuotedTermsMixin, RankedSearchMixin, SearchAllFieldsMixin, SQLiteSearchQueryCompiler
 ):
     def build_tsrank(self, vector, query, config=None, boost=1.0):
         if isinstance(query, (Phrase, PlainText, Not)):
@@ -108,7 +173,7 @@ class JapaneseSQLiteQueryCompiler(
 
 
 class JapaneseSQLiteAutocompleteQueryCompiler(
-    RankedSearchMixin, SearchAllFieldsMixin, SQLiteAutocompleteQueryCompiler
+    QuotedTermsMixin, RankedSearchMixin, SearchAllFieldsMixin, SQLiteAutocompleteQueryCompiler
 ):
     pass
 
@@ -117,3 +182,6 @@ class JapaneseSQLiteSearchBackend(JapaneseQueryMixin, SQLiteSearchBackend):
     query_compiler_class = JapaneseSQLiteQueryCompiler
     autocomplete_query_compiler_class = JapaneseSQLiteAutocompleteQueryCompiler
     results_class = RankedSQLiteSearchResults
+
+    def supported_query(self, query):
+        return fts5_supported(query)

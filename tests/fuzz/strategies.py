@@ -85,6 +85,20 @@ many_words = st.lists(
     unique=True,
 ).map(" ".join)
 
+# Every character SQLite FTS5 or PostgreSQL's to_tsquery reads as syntax,
+# among Japanese words, kana and kanji and the operators' own names.
+SEARCH_OPERATORS = "\"'()*:^-+~!&|<>{}[]\\"
+search_operator_text = st.lists(
+    st.one_of(
+        st.sampled_from(SEARCH_OPERATORS),
+        st.sampled_from(["子育て", "ｶﾌｪ", "緑町", "防", "ぼうさい", "NEAR", "AND", "NOT", " "]),
+        st.characters(min_codepoint=0x3041, max_codepoint=0x30FA),  # hiragana, katakana
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),  # kanji
+    ),
+    min_size=1,
+    max_size=16,
+).map("".join)
+
 search_text = st.one_of(
     text,
     many_words,

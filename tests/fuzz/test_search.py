@@ -4,11 +4,21 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from wagtail.models import Page
+from wagtail.search.query import And, Boost, Fuzzy, Not, Or, Phrase, PlainText
+
 from cms.activities.models import ActivityKind
 from cms.core.models import Area, FieldOfActivity
 from search.forms import CONTENT_TYPES
 
-from .strategies import fuzz_settings, raw_query_strings, search_text, syntax, text
+from .strategies import (
+    fuzz_settings,
+    raw_query_strings,
+    search_operator_text,
+    search_text,
+    syntax,
+    text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +82,62 @@ def test_admin_page_search_takes_any_query(admin_client_ja, query):
     """An editor searching the page tree with odd text gets the listing, not an error."""
     response = admin_client_ja.get("/admin/pages/search/", {"q": query})
     assert response.status_code == 200
+
+
+# What the probe sent, and the shapes that broke FTS5 before terms were quoted.
+OPERATOR_EXAMPLES = ["\"'()*:^-+~", '"', "'", "*", '子育て"カフェ', "防*", 'ｶﾌｪ" OR "a']
+
+
+def with_examples(test):
+    for query in OPERATOR_EXAMPLES:
+        test = example(query=query)(test)
+    return test
+
+
+@given(query=search_operator_text)
+@with_examples
+@fuzz_settings(max_examples=40)
+def test_search_operators_in_the_public_search_are_just_text(client, query):
+    """Quotes, stars and operators typed into the site search find pages (or
+    none), never the server-error page. Short queries also go through the
+    autocomplete (prefix) path."""
+    response = client.get("/search/", {"query": query})
+    assert response.status_code == 200, response.status_code
+
+
+@given(query=search_operator_text)
+@with_examples
+@fuzz_settings(max_examples=20)
+def test_search_operators_in_admin_searches_are_just_text(admin_client_ja, query):
+    """An editor's search of snippets, the page tree or the page chooser with
+    quotes or operators gets the listing back."""
+    for url in ("/admin/snippets/core/area/", "/admin/pages/search/", "/admin/choose-page/search/"):
+        response = admin_client_ja.get(url, {"q": query})
+        assert response.status_code == 200, (url, response.status_code)
+
+
+def query_objects(text):
+    """Every query class Wagtail's search offers, around `text`."""
+    return [
+        PlainText(text),
+        PlainText(text, operator="or"),
+        Phrase(text),
+        Fuzzy(text),
+        Boost(PlainText(text), 2.0),
+        And([PlainText("子育て"), Phrase(text)]),
+        Or([Phrase(text), Fuzzy(text)]),
+        Not(PlainText(text)),
+        And([PlainText("カフェ"), Not(Boost(Phrase(text), 3.0))]),
+    ]
+
+
+@given(query=search_operator_text)
+@with_examples
+@fuzz_settings(max_examples=20)
+def test_every_query_class_takes_search_operators(db, query):
+    """Code that builds Wagtail query objects from visitors' text cannot reach
+    the full-text parser with syntax either, whichever class it uses."""
+    pages = Page.objects.live()
+    for query_object in query_objects(query):
+        list(pages.search(query_object))
+        list(pages.autocomplete(query_object))
