@@ -215,9 +215,8 @@ ADMIN_SESSION_HOURS = int(env("ADMIN_SESSION_HOURS", "8"))
 SESSION_COOKIE_AGE = ADMIN_SESSION_HOURS * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-# Password reset: requests per client address and per e-mail address (in the
-# cache, like the public forms); mail goes out from a task either way.
-ADMIN_PASSWORD_RESET_RATES = {"per_client": "10/h", "per_address": "3/h"}
+# Password reset is counted per client and per mailbox as the public forms
+# are (PUBLIC_FORM_RATES above); the mail always goes out from a task.
 
 
 def admin_networks(values):
