@@ -1,11 +1,14 @@
 """The coordinators' admin: マッチング候補, residents' profiles, skills."""
 
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.utils.functional import classproperty
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import Column
+from wagtail.models import ModelLogEntry
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
@@ -13,12 +16,15 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from cms.core.permissions import DeniedActionsPermissionPolicy
 
-from .admin_views import AuditedViews
+from .admin_views import AuditedViews, ResidentDataBulkActionMixin, resident_data_delete_bulk_action
 from .filters import SuggestionFilterSet
 from .forms import SuggestionForm
 from .models import PersonalDataAccess, ResidentProfile, Skill, Suggestion
-from .permissions import is_coordinator
+from .permissions import ResidentDataPermissionPolicy, is_coordinator
 from .privacy import log_access
+
+# Models whose admin views show residents' names, contacts or messages.
+RESIDENT_DATA_MODELS = (ResidentProfile, Suggestion)
 
 
 class ContactColumn(Column):
@@ -36,6 +42,9 @@ class SkillViewSet(SnippetViewSet):
     model = Skill
     icon = "tag"
     list_display = ["name", "slug", "aliases"]
+
+
+register_permission_policy(ResidentProfile, ResidentDataPermissionPolicy(ResidentProfile))
 
 
 class ResidentProfileViewSet(AuditedViews, SnippetViewSet):
@@ -58,7 +67,7 @@ class ResidentProfileViewSet(AuditedViews, SnippetViewSet):
 
 
 # Suggestions come from the engine or from residents, not from an empty form.
-register_permission_policy(Suggestion, DeniedActionsPermissionPolicy(Suggestion, denied=("add",)))
+register_permission_policy(Suggestion, ResidentDataPermissionPolicy(Suggestion, denied=("add",)))
 
 
 class SuggestionViewSet(AuditedViews, SnippetViewSet):
@@ -162,7 +171,7 @@ class MatchingGroup(SnippetViewSetGroup):
 register_snippet(MatchingGroup)
 
 
-class StatusBulkAction(SnippetBulkAction):
+class StatusBulkAction(ResidentDataBulkActionMixin, SnippetBulkAction):
     """Move the chosen suggestions to one status, each change on the record."""
 
     template_name = "matching/bulk_status.html"
@@ -209,3 +218,21 @@ def _status_action(status, priority):
 
 for _priority, _status in enumerate(["contacted", "accepted", "declined", "withdrawn"]):
     hooks.register("register_bulk_action", _status_action(_status, 40 + _priority))
+
+
+# Wagtail's own bulk delete lists every chosen record, even those the user may
+# not delete: for residents' data it opens to those who may view them only
+# (order=1: registered after wagtail.snippets', so it takes its place).
+hooks.register(
+    "register_bulk_action", resident_data_delete_bulk_action(list(RESIDENT_DATA_MODELS)), order=1
+)
+
+
+@receiver(pre_save, sender=ModelLogEntry)
+def pseudonymise_log_label(sender, instance, **kwargs):
+    """Wagtail's log entries (site history, object history) name a resident's
+    record by its number, never by the resident's name: the history stays
+    useful without being a list of residents, and nothing survives erasure."""
+    model = instance.content_type.model_class() if instance.content_type_id else None
+    if model in RESIDENT_DATA_MODELS:
+        instance.label = f"{model._meta.verbose_name} #{instance.object_id}"
