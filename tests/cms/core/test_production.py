@@ -62,3 +62,10 @@ def test_static_files_are_hashed_and_compressed(tmp_path):
     css = list((tmp_path / "css").glob("site.*.css"))
     assert css, "site.css is stored under a content hash (cached forever)"
     assert Path(f"{css[0]}.gz").exists(), "and pre-compressed for WhiteNoise"
+
+
+def test_production_requires_a_second_factor_for_the_admin_by_default():
+    show = ("shell", "-c", "from django.conf import settings; print(settings.ADMIN_REQUIRE_2FA)")
+    assert _production(*show).stdout.splitlines()[-1] == "True"
+    trial = _production(*show, extra_env={"ADMIN_REQUIRE_2FA": "0"})
+    assert trial.stdout.splitlines()[-1] == "False"
