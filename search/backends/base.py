@@ -64,6 +64,25 @@ def analyse_query(query, *, autocomplete=False, operator=None):
     return query
 
 
+def database_query(query):
+    """`query` in the classes the database backends compile without extensions.
+
+    Fuzzy matching needs PostgreSQL's pg_trgm (a server error without it)
+    and SQLite has none; per-query boosts are ignored by both (PostgreSQL
+    warns in the log each time). A Fuzzy query matches its terms, a Boost
+    its subquery.
+    """
+    if isinstance(query, Fuzzy):
+        return PlainText(query.query_string, operator=query.operator)
+    if isinstance(query, Boost):
+        return database_query(query.subquery)
+    if isinstance(query, (And, Or)):
+        return type(query)([database_query(sub) for sub in query.subqueries])
+    if isinstance(query, Not):
+        return Not(database_query(query.subquery))
+    return query
+
+
 class NoResults(EmptySearchResults):
     """No results, for a model: what a query without terms finds.
 

@@ -11,11 +11,12 @@ from django.db import connection
 
 from wagtail.search.backends.database.fallback import DatabaseSearchBackend
 
-from .base import JapaneseQueryMixin
+from .base import JapaneseQueryMixin, database_query
 
 
 class JapaneseFallbackSearchBackend(JapaneseQueryMixin, DatabaseSearchBackend):
-    pass
+    def supported_query(self, query):
+        return database_query(query)
 
 
 def SearchBackend(params):  # noqa: N802 - the name Wagtail looks up

@@ -18,6 +18,7 @@ from .base import (
     RankedResultsMixin,
     SearchAllFieldsMixin,
     can_rank_in_one_pass,
+    database_query,
 )
 
 
@@ -91,3 +92,6 @@ class JapanesePostgresSearchBackend(JapaneseQueryMixin, PostgresSearchBackend):
 
     def __init__(self, params):
         super().__init__({"SEARCH_CONFIG": "simple", **params})
+
+    def supported_query(self, query):
+        return database_query(query)

@@ -20,13 +20,14 @@ from wagtail.search.backends.database.sqlite.sqlite import (
     SQLiteSearchQueryCompiler,
     SQLiteSearchResults,
 )
-from wagtail.search.query import And, Boost, Fuzzy, Not, Or, Phrase, PlainText
+from wagtail.search.query import Not, Phrase, PlainText
 
 from .base import (
     JapaneseQueryMixin,
     RankedResultsMixin,
     SearchAllFieldsMixin,
     can_rank_in_one_pass,
+    database_query,
 )
 
 # FTS5 normalises bm25 by the length of the whole row, so a short body that
@@ -71,23 +72,6 @@ class QuotedLexeme(Lexeme):
 
     def as_sql(self, compiler, connection):
         return ("%s*" if self.prefix else "%s"), [fts5_string(self.value)]
-
-
-def fts5_supported(query):
-    """`query` in the classes Wagtail's SQLite backend compiles.
-
-    FTS5 has no fuzzy matching and the backend no per-query boost: a Fuzzy
-    query matches its terms, a Boost its subquery.
-    """
-    if isinstance(query, Fuzzy):
-        return PlainText(query.query_string, operator=query.operator)
-    if isinstance(query, Boost):
-        return fts5_supported(query.subquery)
-    if isinstance(query, (And, Or)):
-        return type(query)([fts5_supported(sub) for sub in query.subqueries])
-    if isinstance(query, Not):
-        return Not(fts5_supported(query.subquery))
-    return query
 
 
 class QuotedTermsMixin:
@@ -184,4 +168,4 @@ class JapaneseSQLiteSearchBackend(JapaneseQueryMixin, SQLiteSearchBackend):
     results_class = RankedSQLiteSearchResults
 
     def supported_query(self, query):
-        return fts5_supported(query)
+        return database_query(query)
