@@ -230,15 +230,3 @@ def test_log_entries_name_residents_records_by_number_only(client, resident, use
     client.force_login(users["coordinator"])
     history = client.get("/admin/reports/site-history/").content.decode()
     assert all(entry.label in history for entry in labels)
-
-
-def test_coordinators_still_move_suggestions_on(client, resident, users):
-    _profile, suggestion = resident
-    client.force_login(users["coordinator"])
-    response = client.post(
-        f"/admin/bulk/matching/suggestion/suggestion-contacted/?id={suggestion.pk}",
-        {"next": "/admin/snippets/matching/suggestion/"},
-    )
-    assert response.status_code == 302
-    suggestion.refresh_from_db()
-    assert suggestion.status == Suggestion.Status.CONTACTED
