@@ -474,3 +474,5 @@ def require(name, value):
     if not value:
         raise ImproperlyConfigured(f"Set the {name} environment variable.")
     return value
+        # Its DEBUG records dump whole template contexts: residents' data too.
+        "django.template": {"level": "INFO"},

@@ -9,9 +9,9 @@ from django.urls import reverse
 from wagtail.models import Page
 
 from cms.core.models import PageFeedback
-from cms.infrastructure.abuse import client_ip
+from cms.infrastructure.abuse import client_ip, mailbox_of
 from cms.opportunities.models import OpportunityPage
-from matching.models import ResidentProfile, Suggestion
+from matching.models import PendingInterest, ResidentProfile, Suggestion
 
 pytestmark = pytest.mark.django_db
 
@@ -95,9 +95,37 @@ def test_one_address_can_ask_five_times_an_hour(post, client, interest_url):
     # Everything typed is still in the form, with the reason.
     assert TOO_MANY in response.text
     assert "六回目の連絡です" in response.text and 'value="busy@example.jp"' in response.text
-    (suggestion,) = Suggestion.objects.filter(profile__email="busy@example.jp")
-    assert "六回目" not in suggestion.message
+    requests = PendingInterest.objects.filter(profile__email="busy@example.jp")
+    assert requests.count() == 5 and not requests.filter(message__contains="六回目").exists()
     assert len(mail.outbox) == 5
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        [f"busy+{n}@example.jp" for n in range(6)],
+        ["busy@example.jp", "BUSY@example.jp", " Busy@EXAMPLE.jp", "busy+x@Example.JP"] * 2,
+        ["b.u.s.y@gmail.com", "busy@googlemail.com", "bu.sy+1@gmail.com"] * 2,
+    ],
+)
+def test_plus_addressing_does_not_get_past_the_limit(post, interest_url, spellings):
+    statuses = [post(interest_url, interest(address)).status_code for address in spellings[:6]]
+    assert statuses == [302] * 5 + [429]
+    assert len(mail.outbox) == 5
+
+
+@pytest.mark.parametrize(
+    "address, mailbox",
+    [
+        ("Hanako+Events@Example.JP", "hanako@example.jp"),
+        ("ｈａｎａｋｏ＠example.jp", "hanako@example.jp"),
+        ("h.a.n.a.k.o+1@GoogleMail.com", "hanako@gmail.com"),
+        ("h.anako@example.jp", "h.anako@example.jp"),  # dots matter elsewhere
+        ("not-an-address", "not-an-address"),
+    ],
+)
+def test_the_mailbox_an_address_reaches(address, mailbox):
+    assert mailbox_of(address) == mailbox
 
 
 def test_one_client_sending_for_many_addresses_is_stopped(post, interest_url):
@@ -105,7 +133,7 @@ def test_one_client_sending_for_many_addresses_is_stopped(post, interest_url):
         post(interest_url, interest(f"person{n}@example.jp")).status_code for n in range(21)
     ]
     assert statuses == [302] * 20 + [429]
-    assert Suggestion.objects.filter(profile__email__startswith="person").count() == 20
+    assert PendingInterest.objects.filter(profile__email__startswith="person").count() == 20
 
 
 def test_forms_with_errors_do_not_count(post, interest_url):
