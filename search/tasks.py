@@ -31,3 +31,11 @@ def delete_search_document(index_name, document_id):
             if is_engine_unavailable(error):
                 raise SearchEngineUnavailable(str(error)) from error
             raise
+
+
+@shared_task
+def purge_search_queries():
+    """Daily (celery beat): stored search queries past their retention period go."""
+    from .query_log import purge_old_queries
+
+    purge_old_queries()

@@ -11,7 +11,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from wagtail.contrib.search_promotions.models import Query
 from wagtail.models import Page
 
 from cms.activities.models import ActivityPage
@@ -22,6 +21,7 @@ from . import analysis
 from .backends.engine import is_engine_unavailable
 from .forms import CONTENT_TYPES, SearchForm
 from .highlight import highlight, plain_text
+from .query_log import popular_queries, record_search, recorded_query
 from .suggest import suggestions
 
 logger = logging.getLogger(__name__)
@@ -113,18 +113,6 @@ def describe(pages, query, prefix=False):
     return rows
 
 
-POPULAR_QUERY_MAX_LENGTH = 30
-
-
-def popular_queries(limit=10):
-    """What residents search for most, leaving out pasted paragraphs."""
-    return [
-        query
-        for query in Query.get_most_popular()[: limit * 3]
-        if len(query.query_string) <= POPULAR_QUERY_MAX_LENGTH
-    ][:limit]
-
-
 def _results(pages, query, filtered):
     """What the search page lists: matches, or newest first for filters alone."""
     if query:
@@ -164,14 +152,15 @@ def search(request):
 
     promotions = []
     if query:
-        recorded = Query.get(analysis.normalize(query))
-        if not page_number or page_number == "1":
-            recorded.add_hit()
-        promotions = [
-            promotion
-            for promotion in recorded.editors_picks.select_related("page")
-            if promotion.page is None or promotion.page.live
-        ]
+        if not engine_unavailable and (not page_number or page_number == "1"):
+            record_search(request, query, found=paginator.count > 0)
+        recorded = recorded_query(query)
+        if recorded is not None:
+            promotions = [
+                promotion
+                for promotion in recorded.editors_picks.select_related("page")
+                if promotion.page is None or promotion.page.live
+            ]
 
     context = {
         "form": form,

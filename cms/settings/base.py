@@ -360,6 +360,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cms.infrastructure.tasks.requeue_pending_tasks",
         "schedule": 5 * 60,
     },
+    # Stored search queries past SEARCH_QUERY_RETENTION_DAYS (search/query_log.py).
+    "purge-search-queries": {
+        "task": "search.tasks.purge_search_queries",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # Wagtail's background tasks (search and reference index updates) go through
@@ -421,6 +426,18 @@ WAGTAILSEARCH_BACKENDS = search_backends(OPENSEARCH_URL, ELASTICSEARCH_URL)
 # The matching engine's indices live beside site search's, with its prefix
 # (matching.search_index: <prefix>matching_opportunities, _groups).
 MATCHING_INDEX_PREFIX = WAGTAILSEARCH_BACKENDS["default"].get("INDEX_PREFIX", "musashino_")
+
+# --- SEARCH_QUERIES: what site search keeps of visitors' queries (search/query_log.py) ---
+# Stored queries (and who searched them, as daily-rotating digests) are
+# deleted after this many days; Wagtail's own garbage collection of daily
+# hits (searchpromotions_garbage_collect) keeps to the same period.
+SEARCH_QUERY_RETENTION_DAYS = int(env("SEARCH_QUERY_RETENTION_DAYS", "90"))
+WAGTAILSEARCH_HITS_MAX_AGE = SEARCH_QUERY_RETENTION_DAYS
+# よく検索されている言葉 lists a query only when this many different clients
+# searched it (and found pages) within the retention period.
+SEARCH_POPULAR_MIN_CLIENTS = int(env("SEARCH_POPULAR_MIN_CLIENTS", "3"))
+# Longer queries are not stored (pasted paragraphs, messages to other visitors).
+SEARCH_QUERY_MAX_LENGTH = int(env("SEARCH_QUERY_MAX_LENGTH", "50"))
 
 LOGGING = {
     "version": 1,

@@ -107,6 +107,9 @@ def test_queries_are_recorded_for_editors(client):
     get(client, query="防災")
     get(client, query="防災", page="2")  # paging is not a new search
     assert Query.get("防災").hits == 2
+    # Listed publicly once different visitors searched it (search.query_log).
+    client.get("/search/", {"query": "防災"}, REMOTE_ADDR="198.51.100.8")
+    client.get("/search/", {"query": "防災"}, REMOTE_ADDR="198.51.100.9")
     html = get(client)
     assert "よく検索されている言葉" in html and "防災" in html
 
