@@ -49,6 +49,22 @@ def _take_part(page, site, name, email):
     return title
 
 
+def _path_of_link(mail, path):
+    """The link in `mail` to `path`, on the served site (the e-mail's host is
+    the configured site's)."""
+    return re.search(rf"https?://[^/\s]+({path}\S+/)", mail["body"]).group(1)
+
+
+def _confirm_request(page, site, email):
+    """The request takes effect once the address's owner confirms it from the e-mail."""
+    mail = site.wait_for_mail(lambda m: email in m["to"])
+    assert mail is not None, "the resident gets a confirmation e-mail"
+    page.goto(site(_path_of_link(mail, "/matching/interest/confirm/")))
+    page.get_by_role("button", name="確認する").click()
+    page.wait_for_selector("main [role=status]")
+    return mail
+
+
 def test_resident_finds_opportunities_and_asks_to_take_part(site, page, axe_check):
     _find_for_me(page, site)
     results = page.locator(".match-result")
@@ -68,8 +84,7 @@ def test_resident_finds_opportunities_and_asks_to_take_part(site, page, axe_chec
     assert email not in page.content(), "contact details are never shown on the site"
     screenshot(page, "interest-sent")
 
-    mail = site.wait_for_mail(lambda m: email in m["to"])
-    assert mail is not None, "the resident gets a confirmation e-mail"
+    mail = _confirm_request(page, site, email)
     assert title in mail["subject"]
 
 
@@ -78,6 +93,7 @@ def test_resident_sees_downloads_and_deletes_their_data(site, page, axe_check):
     email = f"my-data-{uuid.uuid4().hex[:8]}@example.jp"
     _find_for_me(page, site)
     title = _take_part(page, site, "井の頭 三郎", email)
+    _confirm_request(page, site, email)
     page.goto(site("/"))
     page.get_by_role("link", name="登録内容の確認・削除").click()
     assert not axe_check(page, "my-data request form")
@@ -87,8 +103,9 @@ def test_resident_sees_downloads_and_deletes_their_data(site, page, axe_check):
 
     mail = site.wait_for_mail(lambda m: email in m["to"] and "ご登録内容" in m["subject"])
     assert mail is not None, "the resident gets the link by e-mail"
-    link = re.search(r"http://\S+/matching/my-data/\S+/", mail["body"]).group(0)
+    link = site(_path_of_link(mail, "/matching/my-data/"))
     page.goto(link)
+    assert "/matching/my-data/yours/" in page.url, "the link is exchanged for a session"
     main = page.locator("main").inner_text()
     assert "井の頭 三郎" in main and email in main and title in main
     assert not axe_check(page, "my-data page")
@@ -101,8 +118,8 @@ def test_resident_sees_downloads_and_deletes_their_data(site, page, axe_check):
     assert not axe_check(page, "my-data delete confirmation")
     page.get_by_role("button", name="すべて削除する").click()
     assert "削除しました" in page.locator("main").inner_text()
-    page.goto(link)
-    assert "登録はありません" in page.locator("main").inner_text()
+    page.goto(link)  # used up: it offers a new one
+    assert page.get_by_role("link", name="リンクをもう一度申し込む").count() == 1
 
 
 def test_resident_registers_for_suggestions_with_javascript_off(site, no_js_page):
@@ -127,8 +144,7 @@ def test_resident_registers_for_suggestions_with_javascript_off(site, no_js_page
 
     mail = site.wait_for_mail(lambda m: email in m["to"])
     assert mail is not None and "登録の確認" in mail["subject"]
-    link = re.search(r"http://\S+/matching/confirm/\S+/", mail["body"]).group(0)
-    page.goto(link)
+    page.goto(site(_path_of_link(mail, "/matching/confirm/")))
     page.get_by_role("button", name="確認する").click()
     assert "登録が完了しました" in page.locator("main").inner_text()
 
@@ -182,6 +198,7 @@ def test_coordinator_accepts_a_suggestion_and_the_resident_is_told(site, page):
     email = f"accept-{uuid.uuid4().hex[:8]}@example.jp"
     _find_for_me(page, site)
     title = _take_part(page, site, "吉祥寺 太郎", email)
+    _confirm_request(page, site, email)
 
     page.context.clear_cookies()
     login(page, site)
