@@ -240,15 +240,16 @@ def test_with_redis_down_nothing_is_lost(site, redis_server):
         for path in ("/", "/activities/", "/matching/?skills=childcare&max_km=3"):
             assert requests.get(site(path), timeout=30).status_code == 200, path
 
-        # A resident's request is stored and the e-mail sent inline.
+        # A resident's request is stored (until its confirmation) and the
+        # confirmation e-mail sent inline.
         response = _take_part(site, "redis-down@example.jp", "Redis停止中の申し込み")
         assert response.status_code == 302, response.text[:500]
         stored = site.manage(
             "shell",
             "--no-imports",
             "-c",
-            "from matching.models import Suggestion; "
-            "print(Suggestion.objects.get(profile__email='redis-down@example.jp').message)",
+            "from matching.models import PendingInterest; "
+            "print(PendingInterest.objects.get(profile__email='redis-down@example.jp').message)",
         )
         assert "Redis停止中の申し込み" in stored
         assert site.wait_for_mail(lambda mail: mail["to"] == "redis-down@example.jp", seconds=10)
