@@ -161,6 +161,11 @@ class ResidentDataChooserViewSet(chooser.SnippetChooserViewSet):
 class AuditedViews:
     """For a SnippetViewSet holding residents' data."""
 
+    # Wagtail's usage views list every record that points at a page or a
+    # snippet, by its title: a group's usage page would list the residents
+    # suggested to it, an area's those who live there, past the access log.
+    add_to_reference_index = False
+
     index_view_class = LoggedIndexView
     add_view_class = LoggedCreateView
     inspect_view_class = LoggedInspectView

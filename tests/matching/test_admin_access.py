@@ -18,6 +18,7 @@ from django.contrib.auth.models import Group
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
+from cms.core.models import Area
 from cms.groups.models import GroupPage
 from matching.models import PersonalDataAccess, Suggestion
 from tests.matching.factories import ResidentProfileFactory, SuggestionFactory
@@ -48,7 +49,9 @@ SHAPE_PARAMETERS = ("q", "export", "id")
 
 @pytest.fixture
 def resident():
-    profile = ResidentProfileFactory(name=NAME, email=EMAIL, phone=PHONE)
+    profile = ResidentProfileFactory(
+        name=NAME, email=EMAIL, phone=PHONE, home_area=Area.objects.first()
+    )
     suggestion = SuggestionFactory(
         profile=profile,
         group=GroupPage.objects.first(),  # from the demo content
@@ -104,6 +107,14 @@ def resident_data_urls(profile, suggestion):
             f"/admin/bulk/matching/{model}/delete/?id={pk}",
         ]
     return urls
+
+
+def pointed_at_urls(profile, suggestion):
+    """The usage views of what the records point at, which list what points at it."""
+    return [
+        f"/admin/pages/{suggestion.group_id}/usage/",
+        f"/admin/snippets/core/area/usage/{profile.home_area_id}/",
+    ]
 
 
 # Open to every admin user; they must show no resident to those not allowed.
@@ -185,7 +196,7 @@ def test_editors_and_moderators_reach_no_residents_data(client, resident, users,
     client.force_login(users[role])
     resident_urls = resident_data_urls(profile, suggestion)
 
-    results = crawl(client, resident_urls + SHARED_URLS)
+    results = crawl(client, resident_urls + pointed_at_urls(profile, suggestion) + SHARED_URLS)
 
     assert len(results) > 20  # the crawl went somewhere
     assert revealing(results) == set()
@@ -203,7 +214,8 @@ def test_coordinators_see_residents_and_every_view_is_on_the_record(client, resi
     profile, suggestion = resident
     client.force_login(users[role])
 
-    results = crawl(client, resident_data_urls(profile, suggestion) + SHARED_URLS)
+    known = resident_data_urls(profile, suggestion) + pointed_at_urls(profile, suggestion)
+    results = crawl(client, known + SHARED_URLS)
 
     listing = results["/admin/snippets/matching/residentprofile/"]
     assert listing[0] == 200 and NAME in listing[1]
