@@ -115,6 +115,8 @@ def _with_dates(profiles):
         parse(profile)
         for suggestion in profile["suggestions"]:
             parse(suggestion)
+        for interest in profile["requests_awaiting_confirmation"]:
+            parse(interest)
     return profiles
 
 

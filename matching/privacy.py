@@ -34,7 +34,13 @@ def profiles_of(address_digest):
     return (
         ResidentProfile.objects.filter(email_digest=address_digest)
         .select_related("home_area")
-        .prefetch_related("skills", "slots", "suggestions__opportunity", "suggestions__group")
+        .prefetch_related(
+            "skills",
+            "slots",
+            "suggestions__opportunity",
+            "suggestions__group",
+            "pending_interests__opportunity",
+        )
         .order_by("created_at")
     )
 
@@ -113,6 +119,15 @@ def _profile_data(profile):
                 "updated_at": _when(suggestion.updated_at),
             }
             for suggestion in profile.suggestions.all()
+        ],
+        # 「参加してみたい」 sent with this address and not confirmed (yet).
+        "requests_awaiting_confirmation": [
+            {
+                "opportunity": interest.opportunity.title,
+                "message": interest.message,
+                "created_at": _when(interest.created_at),
+            }
+            for interest in profile.pending_interests.all()
         ],
     }
 

@@ -113,6 +113,19 @@ def test_the_data_downloads_as_json(opened):
     assert PersonalDataAccess.objects.filter(action=Action.RESIDENT_EXPORTED).exists()
 
 
+def test_requests_awaiting_confirmation_are_the_residents_data_too(client, post, resident):
+    opportunity = resident.suggestions.first().opportunity
+    url = reverse("matching_interest", args=[opportunity.pk])
+    post(url, {"name": "花子", "email": "hanako@example.jp", "consent": "on", "message": "未確認"})
+    mail.outbox.clear()
+    post(reverse("matching_my_data_request"), {"email": "hanako@example.jp"})
+    client.get(_link_from_mail())
+    assert "未確認" in client.get(reverse("matching_my_data")).text
+    (profile,) = json.loads(client.get(reverse("matching_my_data_export")).content)["profiles"]
+    (request,) = profile["requests_awaiting_confirmation"]
+    assert request["message"] == "未確認" and request["opportunity"] == opportunity.title
+
+
 def test_deleting_removes_profile_suggestions_and_history(opened, post, resident):
     url = reverse("matching_my_data_delete")
     confirm = opened.get(url)
