@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
@@ -242,3 +242,25 @@ def test_log_entries_name_residents_records_by_number_only(client, resident, use
     client.force_login(users["coordinator"])
     history = client.get("/admin/reports/site-history/").content.decode()
     assert all(entry.label in history for entry in labels)
+
+
+def test_a_permission_on_suggestions_alone_opens_no_residents_data(client, resident, users):
+    """Residents' data needs the permission on residents' profiles: an editor
+    given suggestions by mistake still sees none of them."""
+    _profile, suggestion = resident
+    editor = users["editor"]
+    editor.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="matching",
+            codename__in=["view_suggestion", "change_suggestion"],
+        )
+    )
+    client.force_login(editor)
+    for url in (
+        "/admin/snippets/matching/suggestion/",
+        f"/admin/snippets/matching/suggestion/edit/{suggestion.pk}/",
+        "/admin/snippets/choose/matching/suggestion/results/",
+    ):
+        response = client.get(url)
+        assert response.status_code in (302, 403), url
+        assert not _reveals(body_of(response))
