@@ -47,9 +47,10 @@ class ResidentDataPermissionPolicy(DeniedActionsPermissionPolicy):
         return may_see_residents(user) and super().user_has_permission(user, action)
 
     def users_with_any_permission(self, actions):
-        allowed = ModelPermissionPolicy(self.model).users_with_any_permission(
-            [action for action in actions if action not in self.denied]
-        )
+        actions = [action for action in actions if action not in self.denied]
+        allowed = ModelPermissionPolicy(self.model).users_with_any_permission(actions)
+        if not actions:
+            return allowed.none()
         residents = ModelPermissionPolicy(self._resident_model()).users_with_permission("view")
         return allowed.filter(pk__in=residents.values("pk"))
 

@@ -264,3 +264,18 @@ def test_a_permission_on_suggestions_alone_opens_no_residents_data(client, resid
         response = client.get(url)
         assert response.status_code in (302, 403), url
         assert not _reveals(body_of(response))
+
+
+def test_wagtail_lists_only_those_allowed_as_users_of_residents_data(users):
+    """Who Wagtail would notify or offer as able to act on suggestions."""
+    from wagtail.permissions import policy_registry
+
+    users["editor"].user_permissions.add(
+        Permission.objects.get(content_type__app_label="matching", codename="view_suggestion")
+    )
+    policy = policy_registry.get_by_type(Suggestion)
+
+    allowed = set(policy.users_with_any_permission(["view", "change"]))
+    assert users["coordinator"] in allowed and users["superuser"] in allowed
+    assert users["editor"] not in allowed and users["moderator"] not in allowed
+    assert not policy.users_with_permission("add").exists()  # suggestions are never added by hand
