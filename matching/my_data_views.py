@@ -1,8 +1,8 @@
 """「登録内容の確認・削除」: residents see, download and delete their own data
 (matching/privacy.py).
 
-The link sent to the registered address holds a single-use token. Following
-it uses the token up and opens a short session (MY_DATA_SESSION_MINUTES) on
+The link sent to the registered address holds a single-use token. Its button
+uses the token up and opens a short session (MY_DATA_SESSION_MINUTES) on
 pages whose URLs hold no token, so nothing that opens the data lingers in the
 browser's history, a proxy's log or a Referer.
 """
@@ -12,12 +12,12 @@ import json
 
 from django import forms
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
 from cms.infrastructure.abuse import TOO_MANY_MESSAGE, HoneypotMixin, too_many
 from cms.infrastructure.queue import send_on_commit
@@ -64,14 +64,21 @@ def _invalid(request):
 
 
 @never_cache
-@require_GET
 def open_link(request, token):
-    """The link from the e-mail: used up now, exchanged for a session."""
+    """The link from the e-mail: a button (POST) that uses it up and opens a
+    session. Mail scanners that open links (GET) would otherwise use it first."""
     access = tokens.find(AccessToken.Purpose.MY_DATA, token)
     if access is None or access.used_at:
         return _invalid(request)
-    access.used_at = timezone.now()
-    access.save(update_fields=["used_at"])
+    if request.method != "POST":
+        context = {"opening": True, "minutes": settings.MY_DATA_SESSION_MINUTES}
+        return render(request, "matching/my_data.html", context)
+    with transaction.atomic():
+        access = AccessToken.objects.select_for_update().get(pk=access.pk)
+        if access.used_at:  # two presses at once: one session
+            return _invalid(request)
+        access.used_at = timezone.now()
+        access.save(update_fields=["used_at"])
     request.session.cycle_key()  # a new session id: none fixed in advance opens the data
     until = timezone.now() + datetime.timedelta(minutes=settings.MY_DATA_SESSION_MINUTES)
     request.session[SESSION_KEY] = {"token": access.pk, "until": until.timestamp()}

@@ -56,7 +56,7 @@ def _link_from_mail():
 def opened(client, post, resident):
     """The resident asked for a link and followed it: this client's session sees the data."""
     post(reverse("matching_my_data_request"), {"email": "hanako@example.jp"})
-    response = client.get(_link_from_mail())
+    response = client.post(_link_from_mail())
     assert response.status_code == 302 and response["Location"] == reverse("matching_my_data")
     return client
 
@@ -68,7 +68,11 @@ def test_a_resident_gets_a_link_and_sees_everything_held(client, post, resident)
     assert mail.outbox[0].to == ["hanako@example.jp"]  # the address the office holds
     assert "hanako" not in link.lower()
 
-    opened = client.get(link)
+    # Opening the link shows a button (mail scanners open links too) and shows no data.
+    button = client.get(link)
+    assert button.status_code == 200 and "武蔵野 花子" not in button.text
+    assert '<form method="post">' in button.text
+    opened = client.post(link)
     # The token is used up for a session; the page's URL has no token.
     assert opened.status_code == 302 and opened["Location"] == "/matching/my-data/yours/"
     page = client.get(opened["Location"])
@@ -119,7 +123,7 @@ def test_requests_awaiting_confirmation_are_the_residents_data_too(client, post,
     post(url, {"name": "花子", "email": "hanako@example.jp", "consent": "on", "message": "未確認"})
     mail.outbox.clear()
     post(reverse("matching_my_data_request"), {"email": "hanako@example.jp"})
-    client.get(_link_from_mail())
+    client.post(_link_from_mail())
     assert "未確認" in client.get(reverse("matching_my_data")).text
     (profile,) = json.loads(client.get(reverse("matching_my_data_export")).content)["profiles"]
     (request,) = profile["requests_awaiting_confirmation"]
@@ -163,16 +167,18 @@ def test_broken_links_say_so(client, token):
 def test_a_link_opens_once(client, post, resident):
     post(reverse("matching_my_data_request"), {"email": "hanako@example.jp"})
     link = _link_from_mail()
-    assert client.get(link).status_code == 302
+    assert client.get(link).status_code == 200  # a mail scanner's visit uses nothing
+    assert client.post(link).status_code == 302
     other_browser = Client()
     assert other_browser.get(link).status_code == 400
+    assert other_browser.post(link).status_code == 400
     assert "武蔵野 花子" not in other_browser.get(reverse("matching_my_data")).text
 
 
 def test_links_expire_after_a_day(client, post, resident):
     post(reverse("matching_my_data_request"), {"email": "hanako@example.jp"})
     AccessToken.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
-    assert client.get(_link_from_mail()).status_code == 400
+    assert client.post(_link_from_mail()).status_code == 400
 
 
 def test_the_session_ends_after_half_an_hour(opened, settings, monkeypatch):
