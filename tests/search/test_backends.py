@@ -3,7 +3,7 @@ import pytest
 from wagtail.models import Page
 from wagtail.search import index
 from wagtail.search.backends import get_search_backend
-from wagtail.search.query import And, Not, Or, Phrase, PlainText
+from wagtail.search.query import And, Boost, Fuzzy, Not, Or, Phrase, PlainText
 
 from cms.core.models import Area, ContactPoint
 from search.backends.base import analyse_query
@@ -85,3 +85,31 @@ def test_snippet_search_by_fields_does_not_fail():
 def test_search_syntax_in_queries_is_just_text(query):
     list(Page.objects.live().search(query))
     list(Page.objects.live().autocomplete(query))
+
+
+@pytest.mark.django_db
+def test_a_search_of_only_punctuation_finds_nothing_the_admin_can_list():
+    """The admin reads the model from a search's results (a 500 for "*" before)."""
+    results = get_search_backend().autocomplete("*", Area, fields=["name"])
+    assert results.model is Area
+    assert (list(results), results.count(), list(results[:5])) == ([], 0, [])
+
+
+@pytest.mark.django_db
+def test_quotes_and_operators_inside_a_term_are_searched_as_text():
+    pages = Page.objects.live()
+    assert list(pages.search(PlainText("\"'()*:^-+~"))) == []
+    titles = [page.title for page in pages.search(Phrase('子育て"カフェ'))]
+    assert "第3回 つながる子育てカフェ in 武蔵野" in titles
+
+
+@pytest.mark.parametrize(
+    "query",
+    [Fuzzy("子育て"), Boost(PlainText("子育て"), 2.0), Or([Fuzzy("子育て"), Phrase("防災")])],
+)
+@pytest.mark.django_db
+def test_fuzzy_and_boosted_queries_find_their_terms_on_the_database(query):
+    """The database backends have no fuzzy matching (PostgreSQL only with
+    pg_trgm) and ignore boosts: such queries match their terms."""
+    titles = [page.title for page in Page.objects.live().search(query)]
+    assert "第3回 つながる子育てカフェ in 武蔵野" in titles
