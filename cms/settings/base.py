@@ -196,7 +196,10 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
 AXES_CLIENT_IP_CALLABLE = "cms.accounts.middleware.client_address"
 # A 429 page that says for how long, and nothing about the account.
 AXES_LOCKOUT_CALLABLE = "cms.accounts.views.locked_out"
-AXES_RESET_ON_SUCCESS = True
+# Failures are forgotten ADMIN_LOCKOUT_MINUTES after the last one, not at a
+# success: one's own account must not reset the count of an address that is
+# guessing other people's passwords.
+AXES_RESET_ON_SUCCESS = False
 # The second factor (django-otp: TOTP, recovery codes) for everyone who can
 # use the admin; on in production (production.py), off here so `make run`'s
 # demo admin signs in with its password alone. A user who set up a device is

@@ -295,3 +295,11 @@ def test_no_mail_for_inactive_users_or_users_without_a_password(
     for address in ("old@city.musashino.example", "sso@city.musashino.example"):
         reset(client, address, django_capture_on_commit_callbacks)
     assert mail.outbox == []
+
+
+def test_signing_in_to_ones_own_account_does_not_reset_an_addresss_count(client, editor, settings):
+    for number in range(settings.AXES_FAILURE_LIMIT - 1):
+        sign_in(client, f"guess{number}", "wrong")
+    assert sign_in(client, "hanako", PASSWORD).status_code == 302
+    client.logout()
+    assert sign_in(client, "guess-last", "wrong").status_code == 429
