@@ -117,6 +117,7 @@ def test_registration_is_confirmed_by_e_mail_before_suggestions_start(client, po
     profile.refresh_from_db()
     assert profile.email_confirmed_at and profile.receives_suggestions
     assert profile.suggestions.filter(status=Suggestion.Status.NEW).exists()
+    assert AccessToken.objects.get().used_at is not None, "the link is used up"
 
 
 def test_registering_again_keeps_one_profile_per_address(post, civic_data):
