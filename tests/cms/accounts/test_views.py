@@ -303,3 +303,24 @@ def test_signing_in_to_ones_own_account_does_not_reset_an_addresss_count(client,
     assert sign_in(client, "hanako", PASSWORD).status_code == 302
     client.logout()
     assert sign_in(client, "guess-last", "wrong").status_code == 429
+
+
+def test_the_django_admin_login_shares_the_lockout(client, editor, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "hanako", "wrong")
+    response = client.post(
+        "/django-admin/login/",
+        {"username": "hanako", "password": PASSWORD},
+        REMOTE_ADDR="192.0.2.9",
+    )
+    assert response.status_code == 429
+
+
+def test_unlocks_are_logged_with_who_unlocked(client, editor, superuser, settings, caplog):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "hanako", "wrong")
+    attempt = AccessAttempt.objects.get(username="hanako")
+    client.force_login(superuser)
+    caplog.set_level(logging.INFO, logger="cms.accounts")
+    client.post(f"/admin/accounts/lockouts/{attempt.pk}/unlock/")
+    assert f"unlocked 'hanako' and 203.0.113.10: by user #{superuser.pk}" in caplog.text
