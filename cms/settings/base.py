@@ -145,6 +145,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded set-up serves several requests at once (runserver's
+    # threads; Wagtail's autosave and editing-session pings while an editor
+    # publishes). SQLite allows one writer: each transaction asks for the
+    # write lock when it begins (IMMEDIATE) and waits up to 20 s for it,
+    # instead of failing with "database is locked" when it first writes;
+    # with WAL, readers go on reading during a write.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set, otherwise this process's memory.
