@@ -109,6 +109,12 @@ def email_digest(address):
 class ResidentProfile(models.Model):
     """A resident who asked to be matched. Contact details are for coordinators only."""
 
+    class Channel(models.TextChoices):
+        # Unconfirmed web registrations are purged after a week; what the
+        # office enters (by phone, at the counter, imported) is not.
+        WEB = "web", _("the website")
+        OFFICE = "office", _("the office")
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     key = models.CharField(
         _("external id"),
@@ -144,6 +150,13 @@ class ResidentProfile(models.Model):
     consented_at = models.DateTimeField(_("agreed at"), null=True, blank=True)
     email_confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
     receives_suggestions = models.BooleanField(_("receives suggestions"), default=True)
+    registered_through = models.CharField(
+        _("registered through"),
+        max_length=10,
+        choices=Channel.choices,
+        default=Channel.OFFICE,
+        editable=False,
+    )
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -24,6 +24,7 @@ def _new_profile(contact_form):
     profile = contact_form.save(commit=False)
     profile.consent = True
     profile.consented_at = timezone.now()
+    profile.registered_through = ResidentProfile.Channel.WEB
     # Suggestions start only once the resident has confirmed the address.
     profile.receives_suggestions = False
     return profile
@@ -95,13 +96,15 @@ def purge_unconfirmed(now=None):
 
     A profile made by 「参加してみたい」 from an address nobody confirmed is
     nobody's: keeping it would keep a stranger's words under a resident's
-    address. Imported profiles are the office's and stay. Returns how many
+    address. Profiles the office entered or imported stay. Returns how many
     profiles were erased.
     """
     cutoff = (now or timezone.now()) - CONFIRM_MAX_AGE
     stale = ResidentProfile.objects.filter(
-        email_confirmed_at__isnull=True, created_at__lt=cutoff
-    ).exclude(key__gt="")  # imported profiles are the office's, not web registrations
+        registered_through=ResidentProfile.Channel.WEB,
+        email_confirmed_at__isnull=True,
+        created_at__lt=cutoff,
+    )
     deleted = privacy.erase(list(stale), action=PersonalDataAccess.Action.PURGED)
     PendingInterest.objects.filter(created_at__lt=cutoff).delete()
     return deleted

@@ -100,6 +100,7 @@ def test_registration_is_confirmed_by_e_mail_before_suggestions_start(client, po
     profile = ResidentProfile.objects.get(email="hanako@example.jp")
     assert profile.consent and profile.email_confirmed_at is None
     assert not profile.receives_suggestions and not profile.suggestions.exists()
+    assert profile.registered_through == ResidentProfile.Channel.WEB  # purged if never confirmed
     assert sorted(profile.skills.values_list("slug", flat=True)) == sorted(PROFILE["skills"])
     assert profile.slots.count() == 2 and profile.home_area.slug == "kichijoji-honcho"
 
@@ -193,24 +194,25 @@ def test_opening_a_link_again_after_confirming_says_it_is_done(post, client, civ
 def test_unconfirmed_profiles_are_purged_after_a_week_whatever_was_asked(civic_data):
     from matching.tasks import purge_unconfirmed_registrations
 
-    old = ResidentProfile.objects.create(name="古い", email="old@example.jp", consent=True)
+    web = {"registered_through": ResidentProfile.Channel.WEB, "consent": True}
+    old = ResidentProfile.objects.create(name="古い", email="old@example.jp", **web)
     # 「参加してみたい」 in someone's name, never confirmed: no longer kept for 3 years.
-    asked = ResidentProfile.objects.create(name="参加希望", email="ask@example.jp", consent=True)
+    asked = ResidentProfile.objects.create(name="参加希望", email="ask@example.jp", **web)
     page = OpportunityPage.objects.live().first()
     Suggestion.objects.create(profile=asked, opportunity=page)
     PendingInterest.objects.create(profile=asked, opportunity=page, message="代わりに")
     confirmed = ResidentProfile.objects.create(
         name="確認済み", email="ok@example.jp", email_confirmed_at=timezone.now()
     )
-    imported = ResidentProfile.objects.create(name="窓口で登録", key="office-1")
-    fresh = ResidentProfile.objects.create(name="新しい", email="new@example.jp")
+    imported = ResidentProfile.objects.create(name="取り込み", key="office-1")
+    # Entered by a coordinator from a phone call: the office's, never confirmed by mail.
+    by_phone = ResidentProfile.objects.create(name="電話で登録", email="tel@example.jp")
+    fresh = ResidentProfile.objects.create(name="新しい", email="new@example.jp", **web)
     week_ago = timezone.now() - datetime.timedelta(days=8)
-    ResidentProfile.objects.filter(pk__in=[old.pk, asked.pk, confirmed.pk, imported.pk]).update(
-        created_at=week_ago
-    )
+    ResidentProfile.objects.exclude(pk=fresh.pk).update(created_at=week_ago)
     assert purge_unconfirmed_registrations.delay().get() == 2
     remaining = set(ResidentProfile.objects.values_list("pk", flat=True))
-    assert remaining == {confirmed.pk, imported.pk, fresh.pk}
+    assert remaining == {confirmed.pk, imported.pk, by_phone.pk, fresh.pk}
     assert (
         not PendingInterest.objects.exists()
         and not Suggestion.objects.filter(message="代わりに").exists()
