@@ -195,7 +195,7 @@ def test_unconfirmed_profiles_are_purged_after_a_week_whatever_was_asked(civic_d
     from matching.tasks import purge_unconfirmed_registrations
 
     web = {"registered_through": ResidentProfile.Channel.WEB, "consent": True}
-    old = ResidentProfile.objects.create(name="古い", email="old@example.jp", **web)
+    ResidentProfile.objects.create(name="古い", email="old@example.jp", **web)
     # 「参加してみたい」 in someone's name, never confirmed: no longer kept for 3 years.
     asked = ResidentProfile.objects.create(name="参加希望", email="ask@example.jp", **web)
     page = OpportunityPage.objects.live().first()
