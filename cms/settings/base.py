@@ -480,6 +480,8 @@ LOGGING = {
         "django.request": {"level": "WARNING"},
         # Wagtail's own background tasks log every run at INFO.
         "django_tasks": {"level": "WARNING"},
+        # Its DEBUG records dump whole template contexts: residents' data too.
+        "django.template": {"level": "INFO"},
     },
 }
 
@@ -506,5 +508,3 @@ def require(name, value):
     if not value:
         raise ImproperlyConfigured(f"Set the {name} environment variable.")
     return value
-        # Its DEBUG records dump whole template contexts: residents' data too.
-        "django.template": {"level": "INFO"},
