@@ -55,7 +55,9 @@ def client_ip(request):
     failing; only configure a header that the proxy always overwrites.
     """
     header = settings.CLIENT_IP_HEADER
-    for value in (request.META.get(header, "") if header else "", request.META["REMOTE_ADDR"]):
+    proxied = request.META.get(header, "") if header else ""
+    # No REMOTE_ADDR: a request from no network (Django's test client force_login).
+    for value in (proxied, request.META.get("REMOTE_ADDR", "")):
         # X-Forwarded-For style: the proxy appends the address it saw last.
         candidate = value.split(",")[-1].strip()
         try:

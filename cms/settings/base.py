@@ -234,22 +234,22 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # are (PUBLIC_FORM_RATES above); the mail always goes out from a task.
 
 
-def admin_networks(values):
-    """ADMIN_ALLOWED_NETWORKS as ip_network objects; a bad entry stops start-up."""
+def env_networks(name):
+    """A comma-separated list of networks (CIDRs) from the environment as
+    ip_network objects; a bad entry stops start-up with a clear message."""
     networks = []
-    for value in values:
+    for value in env_list(name):
         try:
             networks.append(ipaddress.ip_network(value, strict=False))
         except ValueError:
             raise ImproperlyConfigured(
-                f"ADMIN_ALLOWED_NETWORKS: {value!r} is not a network such as "
-                "192.0.2.0/24 or 2001:db8::/32"
+                f"{name}: {value!r} is not a network such as 192.0.2.0/24 or 2001:db8::/32"
             ) from None
     return networks
 
 
 # Only these networks reach /admin/ (404 elsewhere); empty: no restriction.
-ADMIN_ALLOWED_NETWORKS = admin_networks(env_list("ADMIN_ALLOWED_NETWORKS"))
+ADMIN_ALLOWED_NETWORKS = env_networks("ADMIN_ALLOWED_NETWORKS")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -491,14 +491,7 @@ LOGGING = {
 # city's monitoring host: HEALTHZ_ALLOWED_NETWORKS, comma-separated CIDRs.
 # Everyone else gets {"status": "ok"} or {"status": "error"}, with the same
 # 200 or 503. Addresses as the public forms see them (DJANGO_CLIENT_IP_HEADER).
-HEALTHZ_ALLOWED_NETWORKS = []
-for _network in env_list("HEALTHZ_ALLOWED_NETWORKS"):
-    try:
-        HEALTHZ_ALLOWED_NETWORKS.append(ipaddress.ip_network(_network, strict=False))
-    except ValueError:
-        raise ImproperlyConfigured(
-            f"HEALTHZ_ALLOWED_NETWORKS: {_network!r} is not a network such as 192.0.2.0/24"
-        ) from None
+HEALTHZ_ALLOWED_NETWORKS = env_networks("HEALTHZ_ALLOWED_NETWORKS")
 
 WAGTAIL_CONTENT_LANGUAGES = [("ja", _("Japanese"))]
 
