@@ -126,6 +126,16 @@ def test_the_rank_api_is_rate_limited_per_visitor(config, server):
     assert find(rank, "limit_req_status") == [(["429"], None)]
 
 
+def test_the_access_log_keeps_no_query_string_nor_referer(config, server):
+    ((format_args, _),) = find(config, "log_format")
+    name, fields = format_args[0], " ".join(format_args[1:])
+    # What residents type (search words, names in the admin's ?q=) is in these.
+    for variable in ("$request ", "$request_uri", "$args", "$query_string", "$http_referer"):
+        assert variable not in f"{fields} ", variable
+    assert "$uri" in fields
+    assert find(server, "access_log") == [(["/var/log/nginx/access.log", name], None)]
+
+
 def test_compose_runs_the_script_before_nginx_starts(proxy_service):
     mounts = [entry.split(":") for entry in proxy_service["volumes"]]
     assert ["./nginx-trusted-proxies.sh", "/docker-entrypoint.d/40-trusted-proxies.sh", "ro"] in (
@@ -230,6 +240,7 @@ def start_nginx(binary, directory, backend_port, trusted):
     text = text.replace(INCLUDED_CONF, str(directory / "trusted.conf"))
     text = text.replace("http://web:8000", f"http://127.0.0.1:{backend_port}")
     text = text.replace("listen 8080;", f"listen 127.0.0.1:{port};")
+    text = text.replace("/var/log/nginx/access.log", str(directory / "access.log"))
     (directory / "default.conf").write_text(text)
     for temp in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (directory / temp).mkdir(exist_ok=True)
@@ -321,3 +332,11 @@ def test_one_visitor_flooding_the_rank_api_gets_429_and_others_do_not(nginx):
     assert 429 in flood and flood[0] == 200
     # Another resident behind the same load balancer is not affected.
     assert request(port, path, forwarded_for="198.51.100.99", method="POST") == 200
+
+
+def test_what_a_resident_searched_for_is_not_in_the_access_log(nginx, tmp_path):
+    port = nginx("127.0.0.1")
+    assert request(port, "/search/?query=hanako%40example.jp", forwarded_for="198.51.100.7") == 200
+    log = (tmp_path / "access.log").read_text()
+    assert "/search/" in log and "198.51.100.7" in log
+    assert "hanako" not in log and "query=" not in log
