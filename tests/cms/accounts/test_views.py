@@ -324,3 +324,12 @@ def test_unlocks_are_logged_with_who_unlocked(client, editor, superuser, setting
     caplog.set_level(logging.INFO, logger="cms.accounts")
     client.post(f"/admin/accounts/lockouts/{attempt.pk}/unlock/")
     assert f"unlocked 'hanako' and 203.0.113.10: by user #{superuser.pk}" in caplog.text
+
+
+def test_a_staff_password_needs_twelve_characters(db):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        validate_password("kichijoji7")  # 10 characters
+    validate_password("kichijoji-inokashira")
