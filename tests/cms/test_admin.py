@@ -4,7 +4,7 @@ import pytest
 
 from wagtail.models import Page
 
-from tests.cms.page_types import PAGE_TYPES
+from tests.cms.page_types import NEW_ACTIVITY, PAGE_TYPES
 
 pytestmark = pytest.mark.django_db
 
@@ -37,24 +37,7 @@ def test_editor_creates_and_publishes_an_activity_in_the_admin(admin_client_ja, 
     from cms.activities.models import ActivityPage
 
     parent = Page.objects.get(slug="activities")
-    data = {
-        "title": "防災まちあるき",
-        "slug": "bousai-machiaruki",
-        "kind": "workshop",
-        "start_date": "2027-04-10",
-        "start_time": "10:00",
-        "end_time": "12:00",
-        "body-count": "0",
-        "speakers-TOTAL_FORMS": "0",
-        "speakers-INITIAL_FORMS": "0",
-        "speakers-MIN_NUM_FORMS": "0",
-        "speakers-MAX_NUM_FORMS": "1000",
-        "participations-TOTAL_FORMS": "0",
-        "participations-INITIAL_FORMS": "0",
-        "participations-MIN_NUM_FORMS": "0",
-        "participations-MAX_NUM_FORMS": "1000",
-        "action-publish": "publish",
-    }
+    data = {**NEW_ACTIVITY, "action-publish": "publish"}
     response = admin_client_ja.post(f"/admin/pages/add/activities/activitypage/{parent.pk}/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     page = ActivityPage.objects.get(slug="bousai-machiaruki")

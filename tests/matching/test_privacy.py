@@ -38,15 +38,6 @@ def resident(resident):
     return profile
 
 
-@pytest.fixture
-def post(client, django_capture_on_commit_callbacks):
-    def post(url, data=None):
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post(url, data or {})
-
-    return post
-
-
 def _link_from_mail():
     (message,) = mail.outbox
     return re.search(r"http://testserver(/matching/my-data/\S+/)", message.body).group(1)

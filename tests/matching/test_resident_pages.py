@@ -76,18 +76,6 @@ def test_bad_answers_get_a_clear_error_not_a_500(client, civic_data, query):
     assert response.context.get("opportunity_rows") is None
 
 
-@pytest.fixture
-def post(client, django_capture_on_commit_callbacks):
-    """POST and run what the view queued on commit (the e-mail tasks), as a real
-    request's transaction would."""
-
-    def post(url, data):
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post(url, data)
-
-    return post
-
-
 def test_registration_is_confirmed_by_e_mail_before_suggestions_start(client, post, civic_data):
     data = {
         **PROFILE,
@@ -315,7 +303,7 @@ def test_a_stranger_cannot_reopen_a_declined_suggestion(client, post, civic_data
 
 
 def test_a_failing_mail_server_loses_nothing(post, civic_data, opportunity, settings, caplog):
-    settings.EMAIL_BACKEND = "tests.matching.test_resident_pages.BrokenEmailBackend"
+    settings.EMAIL_BACKEND = "tests.mail.BrokenEmailBackend"
     response = post(
         reverse("matching_interest", args=[opportunity.pk]),
         {"name": "太郎", "email": "taro@example.jp", "consent": "on"},
@@ -334,14 +322,6 @@ def test_a_failing_mail_server_loses_nothing(post, civic_data, opportunity, sett
     assert not PendingTask.objects.exists()
     post(_interest_link(message), {})
     assert Suggestion.objects.filter(profile__email="taro@example.jp").exists()
-
-
-class BrokenEmailBackend:
-    def __init__(self, *args, **kwargs):
-        pass
-
-    def send_messages(self, messages):
-        raise ConnectionRefusedError("mail server down")
 
 
 def test_take_part_form_errors_lose_nothing(client, civic_data, opportunity):

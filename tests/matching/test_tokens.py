@@ -42,23 +42,6 @@ PROFILE = {"skills": ["reading-aloud"], "interests": "子育て", "max_km": "3"}
 LINK = re.compile(r"http://testserver(/matching/\S+/(\S+)/)")
 
 
-class BrokenEmailBackend:
-    def __init__(self, *args, **kwargs):
-        pass
-
-    def send_messages(self, messages):
-        raise ConnectionRefusedError("mail server down")
-
-
-@pytest.fixture
-def post(client, django_capture_on_commit_callbacks):
-    def post(url, data=None):
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post(url, data or {})
-
-    return post
-
-
 @pytest.fixture
 def opportunity(civic_data):
     return OpportunityPage.objects.live().get(slug="sample-hiroba-yomikikase")
@@ -105,7 +88,7 @@ def test_no_personal_data_or_token_in_logs_or_kept_tasks(
     )
 
     # With the mail server down, every e-mail task is kept for later.
-    settings.EMAIL_BACKEND = "tests.matching.test_tokens.BrokenEmailBackend"
+    settings.EMAIL_BACKEND = "tests.mail.BrokenEmailBackend"
     register = {**PROFILE, "contact-name": NAME, "contact-email": EMAIL, "contact-phone": PHONE}
     post(reverse("matching_register"), {**register, "contact-consent": "on"})
     interest = reverse("matching_interest", args=[opportunity.pk])
@@ -141,7 +124,7 @@ def test_no_personal_data_or_token_in_logs_or_kept_tasks(
 
 
 def test_the_kept_tasks_hold_no_personal_data(post, opportunity, settings):
-    settings.EMAIL_BACKEND = "tests.matching.test_tokens.BrokenEmailBackend"
+    settings.EMAIL_BACKEND = "tests.mail.BrokenEmailBackend"
     register = {**PROFILE, "contact-name": NAME, "contact-email": EMAIL, "contact-phone": PHONE}
     post(reverse("matching_register"), {**register, "contact-consent": "on"})
     interest = {"name": NAME, "email": EMAIL, "consent": "on"}

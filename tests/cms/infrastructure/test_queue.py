@@ -19,14 +19,6 @@ from cms.infrastructure.queue import INLINE, PENDING, requeue_pending, send
 pytestmark = pytest.mark.django_db
 
 
-class BrokenEmailBackend:
-    def __init__(self, *args, **kwargs):
-        pass
-
-    def send_messages(self, messages):
-        raise ConnectionRefusedError("mail server down")
-
-
 @pytest.fixture
 def feedback():
     page = Page.objects.get(slug="about")
@@ -36,7 +28,7 @@ def feedback():
 
 
 def test_work_that_fails_is_kept_with_the_reason(settings, feedback, caplog):
-    settings.EMAIL_BACKEND = "tests.cms.infrastructure.test_queue.BrokenEmailBackend"
+    settings.EMAIL_BACKEND = "tests.mail.BrokenEmailBackend"
     assert send(notify_page_feedback, [feedback.pk]) == PENDING
     kept = PendingTask.objects.get()
     assert kept.task_name == "cms.core.tasks.notify_page_feedback"
@@ -69,7 +61,7 @@ def test_a_kept_task_with_an_unknown_name_is_not_dropped(caplog):
 
 
 def test_the_command_says_what_is_left(settings, feedback):
-    settings.EMAIL_BACKEND = "tests.cms.infrastructure.test_queue.BrokenEmailBackend"
+    settings.EMAIL_BACKEND = "tests.mail.BrokenEmailBackend"
     send(notify_page_feedback, [feedback.pk])
     out, err = io.StringIO(), io.StringIO()
     call_command("requeue_pending_tasks", stdout=out, stderr=err)

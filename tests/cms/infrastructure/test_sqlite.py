@@ -22,29 +22,12 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import DatabaseError, connection, connections, transaction
 from django.db.utils import ConnectionHandler
 
+from tests.cms.page_types import NEW_ACTIVITY as ACTIVITY
 from tests.serving import free_port, process_environment, start, stop, wait_for
 
 PASSWORD = "concurrent-editor"
 AUTOSAVING_TABS = 6
 PUBLISHES = 3
-
-ACTIVITY = {
-    "title": "防災まちあるき",
-    "slug": "bousai-machiaruki",
-    "kind": "workshop",
-    "start_date": "2027-04-10",
-    "start_time": "10:00",
-    "end_time": "12:00",
-    "body-count": "0",
-    "speakers-TOTAL_FORMS": "0",
-    "speakers-INITIAL_FORMS": "0",
-    "speakers-MIN_NUM_FORMS": "0",
-    "speakers-MAX_NUM_FORMS": "1000",
-    "participations-TOTAL_FORMS": "0",
-    "participations-INITIAL_FORMS": "0",
-    "participations-MIN_NUM_FORMS": "0",
-    "participations-MAX_NUM_FORMS": "1000",
-}
 
 
 def sqlite_settings():
