@@ -217,4 +217,6 @@ def confirm_interest(request, token):
         residents.confirm_interest(access)
         context = {"confirmed": True, "opportunity": opportunity}
         return render(request, "matching/interest_confirm.html", context)
-    return render(request, "matching/interest_confirm.html", {"opportunity": opportunity})
+    # The address's owner sees what they confirm: someone else may have typed it.
+    context = {"opportunity": opportunity, "message": access.interest.message}
+    return render(request, "matching/interest_confirm.html", context)

@@ -19,6 +19,8 @@ nothing: Wagtail stores a cell openpyxl takes for a formula as a string,
 and Excel never evaluates a string cell.
 """
 
+import unicodedata
+
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -27,7 +29,8 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 def neutralise_cell(value):
     """The value of a CSV cell, with a leading quote when a spreadsheet
     would otherwise read it as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    # Full-width ＝＋－＠ (NFKC folds them) are read as formulas by Japanese Excel too.
+    if isinstance(value, str) and unicodedata.normalize("NFKC", value).startswith(FORMULA_TRIGGERS):
         return f"'{value}"
     return value
 

@@ -65,7 +65,10 @@ def keep(name, args, kwargs, error, kept=None):
 
 
 def _describe(error):
-    return f"{type(error).__name__}: {error}"[:500]
+    # Mail errors name the recipient (SMTPRecipientsRefused): never kept in clear.
+    from .redaction import redact
+
+    return redact(f"{type(error).__name__}: {error}")[:500]
 
 
 def requeue_pending(limit=500):

@@ -487,6 +487,8 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
         # Its DEBUG records dump whole template contexts: residents' data too.
         "django.template": {"level": "INFO"},
+        # runserver's request lines (link paths with tokens) through the filter.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 

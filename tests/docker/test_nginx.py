@@ -132,7 +132,7 @@ def test_the_access_log_keeps_no_query_string_nor_referer(config, server):
     # What residents type (search words, names in the admin's ?q=) is in these.
     for variable in ("$request ", "$request_uri", "$args", "$query_string", "$http_referer"):
         assert variable not in f"{fields} ", variable
-    assert "$uri" in fields
+    assert "$logged_uri" in fields  # $uri with the token of a mailed link masked
     assert find(server, "access_log") == [(["/var/log/nginx/access.log", name], None)]
 
 
@@ -340,3 +340,13 @@ def test_what_a_resident_searched_for_is_not_in_the_access_log(nginx, tmp_path):
     log = (tmp_path / "access.log").read_text()
     assert "/search/" in log and "198.51.100.7" in log
     assert "hanako" not in log and "query=" not in log
+
+
+def test_the_token_of_a_residents_link_is_not_in_the_access_log(nginx, tmp_path):
+    port = nginx("127.0.0.1")
+    token = "Xq3_vR8kLm2pZt5wYc9dNf1hJb4sGa7eUo6iQx0yTl"
+    for path in (f"/matching/my-data/{token}/", f"/matching/interest/confirm/{token}/"):
+        assert request(port, path) == 200
+    log = (tmp_path / "access.log").read_text()
+    assert token not in log
+    assert "/matching/my-data/[token]/" in log and "/matching/interest/confirm/[token]/" in log

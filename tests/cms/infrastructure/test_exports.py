@@ -22,6 +22,7 @@ PAYLOADS = [
     "@SUM(1)",
     "\t=1",
     "\r=1",
+    '＝HYPERLINK("http://evil","x")',  # full width: Japanese Excel reads it too
 ]
 
 

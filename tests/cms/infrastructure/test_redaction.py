@@ -97,3 +97,16 @@ def test_task_ids_and_ordinary_words_stay():
     )
     record = logging.LogRecord("celery.app.trace", logging.INFO, __file__, 1, message, (), None)
     assert json.loads(_written(record))["message"] == message
+
+
+def test_every_logger_with_its_own_handlers_writes_through_the_filter():
+    """runserver's request lines (django.server) carry link paths with tokens."""
+    from django.conf import settings as django_settings
+
+    from cms.settings.base import LOGGING
+
+    assert django_settings.LOGGING_CONFIG  # Django configures LOGGING at start-up
+    for name, logger in LOGGING["loggers"].items():
+        for handler in logger.get("handlers", []):
+            assert "personal_data" in LOGGING["handlers"][handler]["filters"], name
+    assert "django.server" in LOGGING["loggers"]
