@@ -23,7 +23,7 @@ class CodeForm(forms.Form):
     """The 6-digit code of the authenticator app, or a recovery code."""
 
     code = forms.CharField(
-        label=_("Code"),
+        label=_("Confirmation code"),
         max_length=32,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "autofocus": True}

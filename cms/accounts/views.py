@@ -101,7 +101,11 @@ def setup(request):
             "form": form,
             "next": next_url(request),
             "qr_svg": segno.make(device.config_url, error="m").svg_inline(
-                scale=5, title=_("QR code for your authenticator app")
+                # A 4-module quiet zone (needed to scan it), small enough for a phone.
+                scale=3,
+                border=4,
+                light="#fff",
+                title=_("QR code for your authenticator app"),
             ),
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
             "replacing": user_has_device(user),
