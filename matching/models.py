@@ -10,14 +10,13 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.search import index
 
-from cms.infrastructure.abuse import canonical_email
+from cms.infrastructure.abuse import address_digest
 from search.index import JapaneseAutocompleteField, JapaneseSearchField
 
 from .engine.records import Weights
@@ -98,12 +97,8 @@ EMAIL_DIGEST_SALT = "matching.resident-email"
 
 
 def email_digest(address):
-    """A keyed hash of the canonical address (HMAC with SECRET_KEY): what task
-    arguments and lookups carry instead of the address itself."""
-    address = canonical_email(address)
-    if not address:
-        return ""
-    return salted_hmac(EMAIL_DIGEST_SALT, address, algorithm="sha256").hexdigest()
+    """A resident's address as task arguments and lookups carry it."""
+    return address_digest(address, EMAIL_DIGEST_SALT)
 
 
 class ResidentProfile(models.Model):

@@ -11,7 +11,7 @@ from wagtail.admin.forms.auth import PasswordResetForm as WagtailPasswordResetFo
 
 from cms.infrastructure.queue import send_on_commit
 
-from .tasks import address_digest, send_password_reset
+from .tasks import send_password_reset, staff_address_digest
 
 
 def normalised_code(value):
@@ -81,4 +81,4 @@ class PasswordResetForm(WagtailPasswordResetForm):
     """Wagtail's form, but the mail is a task's business: saving only queues it."""
 
     def save(self, **kwargs):
-        send_on_commit(send_password_reset, address_digest(self.cleaned_data["email"]))
+        send_on_commit(send_password_reset, staff_address_digest(self.cleaned_data["email"]))

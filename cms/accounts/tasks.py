@@ -10,19 +10,19 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from cms.infrastructure.abuse import canonical_email
+from cms.infrastructure.abuse import address_digest
 
 SUBJECT_TEMPLATE = "wagtailadmin/account/password_reset/email_subject.txt"
 BODY_TEMPLATE = "wagtailadmin/account/password_reset/email.txt"
 
 
-def address_digest(address):
-    """A keyed digest of the canonical address: what task arguments and logs carry."""
-    return salted_hmac("cms.accounts.password_reset", canonical_email(address)).hexdigest()
+def staff_address_digest(address):
+    """A staff address as the reset task's argument carries it."""
+    return address_digest(address, "cms.accounts.password_reset")
 
 
 def users_with_address(digest):
@@ -31,7 +31,8 @@ def users_with_address(digest):
     return [
         user
         for user in users
-        if user.has_usable_password() and constant_time_compare(address_digest(user.email), digest)
+        if user.has_usable_password()
+        and constant_time_compare(staff_address_digest(user.email), digest)
     ]
 
 

@@ -23,6 +23,7 @@ from django_ratelimit.core import is_ratelimited
 
 from django import forms
 from django.conf import settings
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,16 @@ def canonical_email(address):
     """The address as it is compared and looked up: NFKC, trimmed, lower case
     (ｈａｎａｋｏ＠Example.JP and hanako@example.jp are one address)."""
     return unicodedata.normalize("NFKC", address or "").strip().lower()
+
+
+def address_digest(address, salt):
+    """A keyed hash (HMAC-SHA256 with SECRET_KEY, `salt` per use) of the
+    canonical address: what task arguments and lookups carry instead of the
+    address itself. "" for no address."""
+    address = canonical_email(address)
+    if not address:
+        return ""
+    return salted_hmac(salt, address, algorithm="sha256").hexdigest()
 
 
 def mailbox_of(address):
