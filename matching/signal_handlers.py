@@ -1,12 +1,15 @@
-"""Pages changed: the matching engines follow (registered in MatchingConfig.ready).
+"""Signal handlers of the matching app (registered in MatchingConfig.ready).
 
-Publishing, unpublishing (closing is publishing with 募集中 unticked),
-deleting or moving an opportunity or a group updates the matching index
-through Celery, and marks the in-process engines stale.
+Pages changed: publishing, unpublishing (closing is publishing with 募集中
+unticked), deleting or moving an opportunity or a group updates the matching
+index through Celery, and marks the in-process engines stale.
+
+Residents' data: Wagtail's log names their records by number, and deleting
+them erases what still names them (privacy.py).
 """
 
 from django.db import transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, pre_save
 
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -38,6 +41,17 @@ def opportunity_moved(sender, instance, parent_page_before, parent_page_after, *
     _changed(opportunity_ids=[instance.pk], group_ids=[parent_page_before.pk, parent_page_after.pk])
 
 
+def pseudonymise_log_label(sender, instance, **kwargs):
+    """Wagtail's log entries (site history, object history) name a resident's
+    record by its number, never by the resident's name: the history stays
+    useful without being a list of residents, and nothing survives erasure."""
+    from .models import ResidentProfile, Suggestion
+
+    model = instance.content_type.model_class() if instance.content_type_id else None
+    if model in (ResidentProfile, Suggestion):
+        instance.label = f"{model._meta.verbose_name} #{instance.object_id}"
+
+
 def register():
     from cms.groups.models import GroupPage
     from cms.opportunities.models import OpportunityPage
@@ -46,6 +60,9 @@ def register():
         signal.connect(opportunity_changed, sender=OpportunityPage)
         signal.connect(group_changed, sender=GroupPage)
     post_page_move.connect(opportunity_moved, sender=OpportunityPage)
+    from wagtail.models import ModelLogEntry
+
+    pre_save.connect(pseudonymise_log_label, sender=ModelLogEntry)
     # Erasure that erases: Wagtail's log, kept tasks, search queries (privacy.py).
     from . import privacy
 

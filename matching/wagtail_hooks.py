@@ -1,14 +1,11 @@
 """The coordinators' admin: マッチング候補, residents' profiles, skills."""
 
-from django.db.models.signals import pre_save
-from django.dispatch import receiver
 from django.utils.functional import classproperty
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import Column
-from wagtail.models import ModelLogEntry
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
@@ -226,13 +223,3 @@ for _priority, _status in enumerate(["contacted", "accepted", "declined", "withd
 hooks.register(
     "register_bulk_action", resident_data_delete_bulk_action(list(RESIDENT_DATA_MODELS)), order=1
 )
-
-
-@receiver(pre_save, sender=ModelLogEntry)
-def pseudonymise_log_label(sender, instance, **kwargs):
-    """Wagtail's log entries (site history, object history) name a resident's
-    record by its number, never by the resident's name: the history stays
-    useful without being a list of residents, and nothing survives erasure."""
-    model = instance.content_type.model_class() if instance.content_type_id else None
-    if model in RESIDENT_DATA_MODELS:
-        instance.label = f"{model._meta.verbose_name} #{instance.object_id}"

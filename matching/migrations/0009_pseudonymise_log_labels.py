@@ -1,5 +1,5 @@
 # Wagtail's log entries written before residents' records were named by
-# number (matching/wagtail_hooks.pseudonymise_log_label) carry residents'
+# number (matching/signal_handlers.pseudonymise_log_label) carry residents'
 # names in their labels: rename them the same way.
 
 from django.db import migrations
