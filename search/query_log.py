@@ -17,7 +17,6 @@ into search boxes, and anyone can type anything, so:
 """
 
 import datetime
-import ipaddress
 import re
 from collections.abc import Iterable
 from functools import reduce
@@ -33,7 +32,7 @@ from django.utils.crypto import salted_hmac
 from wagtail.contrib.search_promotions.models import Query, QueryDailyHits
 from wagtail.search.utils import normalise_query_string
 
-from cms.infrastructure.abuse import client_ip
+from cms.infrastructure.abuse import client_network
 
 from . import analysis
 from .models import PopularSearchTerm, QuerySearcher
@@ -87,10 +86,7 @@ def client_digest(request, date):
     household's prefix): the same client is counted once a day, and the
     digests of two days cannot be linked without the key.
     """
-    address = ipaddress.ip_address(client_ip(request))
-    if address.version == 6:
-        address = ipaddress.ip_network(f"{address}/64", strict=False).network_address
-    value = f"{date.isoformat()}|{address}"
+    value = f"{date.isoformat()}|{client_network(request)}"
     return salted_hmac("search.query_log.client", value, algorithm="sha256").hexdigest()[:32]
 
 

@@ -102,12 +102,17 @@ def mailbox_of(address):
     return f"{local}@{domain}"
 
 
-def _client_key(_group, request):
-    """Per client: the address, or its /64 for IPv6 (one household's prefix)."""
+def client_network(request):
+    """One client, as limits and counts see it: the address, or its /64 for
+    IPv6 (one household's prefix, which its devices' addresses share)."""
     address = ipaddress.ip_address(client_ip(request))
     if address.version == 6:
         return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
     return str(address)
+
+
+def _client_key(_group, request):
+    return client_network(request)
 
 
 def too_many(request, group, address=""):
