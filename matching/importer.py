@@ -402,6 +402,9 @@ def _write(clean):
 
     for item in clean["opportunities"]:
         group = groups.get(item["group"]) or _existing_group(item["group"], group_index)
+        # The tree's bookkeeping from the database: an earlier move or add in this
+        # import changed the group's numchild, and treebeard trusts the instance.
+        group.refresh_from_db(fields=["path", "depth", "numchild"])
         page = _existing_opportunity(item["slug"], group)
         created = page is None
         if created:
