@@ -24,7 +24,7 @@ from wagtail.search import index
 from cms.core import wareki
 from cms.core.blocks import BaseStreamBlock
 from cms.core.models import BasePage
-from search.index import JapaneseAutocompleteField, JapaneseSearchField
+from search.index import JapaneseAutocompleteField, JapaneseSearchField, shown_in_language
 
 from .calendars import google_calendar_url, ical_response
 
@@ -438,15 +438,47 @@ class ActivityPage(RoutablePageMixin, BasePage):
         FieldPanel("plan_measures"),
     ]
 
+    # Everything the page shows, so a speaker's affiliation, the venue's
+    # area or a participating group finds the activity. Related objects'
+    # titles are indexed as text ("title_as_text"): a related field named
+    # "title" would land in the backends' title column. search.index follows
+    # each RelatedFields, so renaming the area or the venue re-indexes this.
     search_fields = BasePage.search_fields + [
         JapaneseSearchField("summary"),
         JapaneseSearchField("content"),
         JapaneseSearchField("body"),
         JapaneseSearchField("organiser"),
+        JapaneseSearchField("kind_label"),
+        JapaneseSearchField("schedule_note"),
+        JapaneseSearchField("venue_text"),
+        JapaneseSearchField("fee"),
+        JapaneseSearchField("how_to_apply"),
         index.FilterField("kind"),
         index.FilterField("start_date"),
         index.RelatedFields("series", [JapaneseSearchField("name")]),
-        index.RelatedFields("speakers", [JapaneseSearchField("name")]),
+        index.RelatedFields(
+            "speakers",
+            [
+                JapaneseSearchField("name"),
+                JapaneseSearchField("role_label"),
+                JapaneseSearchField("affiliation"),
+            ],
+        ),
+        index.RelatedFields(
+            "venue",
+            [
+                JapaneseSearchField("title_as_text"),
+                index.RelatedFields(
+                    "area", [JapaneseSearchField("name"), JapaneseSearchField("kana")]
+                ),
+            ],
+        ),
+        index.RelatedFields("fields", [JapaneseSearchField("name")]),
+        index.RelatedFields("plan_measures", [JapaneseSearchField("code_and_title")]),
+        index.RelatedFields(
+            "participations",
+            [index.RelatedFields("group", [JapaneseSearchField("title_as_text")])],
+        ),
     ]
 
     parent_page_types = ["activities.ActivityIndexPage"]
@@ -483,6 +515,10 @@ class ActivityPage(RoutablePageMixin, BasePage):
             return timezone.make_aware(datetime.datetime.combine(self.last_day, self.end_time))
         next_day = self.last_day + datetime.timedelta(days=1)
         return timezone.make_aware(datetime.datetime.combine(next_day, datetime.time(0, 0)))
+
+    def kind_label(self):
+        """講座, カフェ…: the kind as the page shows it."""
+        return shown_in_language(self.get_kind_display)
 
     def has_ended(self, now=None):
         """True once the end time has passed: the page then shows 終了しました."""
@@ -560,6 +596,10 @@ class ActivitySpeaker(Orderable):
 
     def __str__(self):
         return self.name
+
+    def role_label(self):
+        """講師, 報告者…: the role as the page shows it."""
+        return shown_in_language(self.get_role_display)
 
 
 class ActivityParticipation(Orderable):

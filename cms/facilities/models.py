@@ -12,7 +12,7 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from cms.core.models import BasePage, IndexPage
-from search.index import JapaneseSearchField
+from search.index import JapaneseSearchField, shown_in_language
 
 from .forms import FacilityFilterForm
 
@@ -110,8 +110,16 @@ class FacilityPage(BasePage):
         JapaneseSearchField("summary"),
         JapaneseSearchField("address"),
         JapaneseSearchField("access"),
-        JapaneseSearchField("rooms_text"),
+        JapaneseSearchField("opening_hours"),
+        JapaneseSearchField("closed_days"),
+        JapaneseSearchField("booking_info"),
+        JapaneseSearchField("accessibility_notes"),
         index.FilterField("area"),
+        index.RelatedFields("area", [JapaneseSearchField("name"), JapaneseSearchField("kana")]),
+        # Rooms and their equipment, so 'Wi-Fi' or 'プロジェクター' finds the facility.
+        index.RelatedFields(
+            "rooms", [JapaneseSearchField("name"), JapaneseSearchField("equipment_text")]
+        ),
     ]
     parent_page_types = ["facilities.FacilityIndexPage"]
     subpage_types = []
@@ -121,12 +129,6 @@ class FacilityPage(BasePage):
         verbose_name_plural = _("facilities")
 
     ACTIVITIES_SHOWN = 20
-
-    def rooms_text(self):
-        """Rooms and their equipment, so 'Wi-Fi' or 'プロジェクター' finds the facility."""
-        return "\n".join(
-            " ".join([room.name, *map(str, room.equipment())]) for room in self.rooms.all()
-        )
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -185,3 +187,7 @@ class FacilityRoom(Orderable):
         if self.other_equipment:
             labels.append(self.other_equipment)
         return labels
+
+    def equipment_text(self):
+        """The equipment as the facility page lists it, in the site's language."""
+        return shown_in_language(lambda: "、".join(map(str, self.equipment())))

@@ -6,3 +6,8 @@ class GroupsConfig(AppConfig):
     name = "cms.groups"
     label = "groups"
     verbose_name = _("Civic groups")
+
+    def ready(self):
+        from . import signal_handlers
+
+        signal_handlers.register()

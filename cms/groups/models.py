@@ -10,7 +10,7 @@ from wagtail.fields import RichTextField
 from wagtail.search import index
 
 from cms.core.models import BasePage, IndexPage
-from search.index import JapaneseSearchField
+from search.index import JapaneseSearchField, shown_in_language
 
 from .forms import GroupFilterForm
 
@@ -92,11 +92,20 @@ class GroupPage(BasePage):
             help_text=_("Everything here is shown on the public site."),
         ),
     ]
+    # What the page shows: the area's name finds the group, and so does the
+    # title of an activity it took part in (activity_titles, kept up to date
+    # by cms.groups.signal_handlers when an activity is published).
     search_fields = BasePage.search_fields + [
         JapaneseSearchField("kana"),
         JapaneseSearchField("summary"),
         JapaneseSearchField("description"),
+        JapaneseSearchField("organisation_type_label"),
+        JapaneseSearchField("public_contact_name"),
+        JapaneseSearchField("public_contact_note"),
+        JapaneseSearchField("activity_titles"),
         index.FilterField("area"),
+        index.RelatedFields("area", [JapaneseSearchField("name"), JapaneseSearchField("kana")]),
+        index.RelatedFields("fields", [JapaneseSearchField("name")]),
     ]
     parent_page_types = ["groups.GroupIndexPage"]
     subpage_types = ["opportunities.OpportunityPage"]
@@ -116,6 +125,16 @@ class GroupPage(BasePage):
             .order_by("-start_date", "-pk")
             .distinct()
         )
+
+    def activity_titles(self):
+        """The activities the page lists, as it lists them (第2回 …)."""
+        return "\n".join(
+            " ".join(part for part in (activity.series_label, activity.title) if part)
+            for activity in self.activities()
+        )
+
+    def organisation_type_label(self):
+        return shown_in_language(self.get_organisation_type_display)
 
     @property
     def has_public_contact(self):

@@ -8,3 +8,9 @@ class OpportunitiesConfig(AppConfig):
     verbose_name = _("Volunteer opportunities")
     # Publishing, closing or deleting an opportunity reaches the matching
     # engines through matching.signal_handlers (one place, send_on_commit).
+    # Search follows the group's title (signal_handlers).
+
+    def ready(self):
+        from . import signal_handlers
+
+        signal_handlers.register()

@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
+from wagtail.search import index
 
 from cms.core.models import BasePage
-from search.index import JapaneseSearchField
+from search.index import JapaneseSearchField, shown_in_language
 
 
 class OpportunityPage(BasePage):
@@ -65,9 +66,27 @@ class OpportunityPage(BasePage):
             heading=_("Period and capacity"),
         ),
     ]
+    # What the page shows: the group, the skills (with the other words
+    # residents use for them), when and where. search.index follows each
+    # RelatedFields; cms.opportunities.signal_handlers follows the group.
     search_fields = BasePage.search_fields + [
         JapaneseSearchField("summary"),
         JapaneseSearchField("description"),
+        JapaneseSearchField("group_title"),
+        JapaneseSearchField("slot_labels"),
+        index.RelatedFields(
+            "skills", [JapaneseSearchField("name"), JapaneseSearchField("aliases")]
+        ),
+        index.RelatedFields("area", [JapaneseSearchField("name"), JapaneseSearchField("kana")]),
+        index.RelatedFields(
+            "facility",
+            [
+                JapaneseSearchField("title_as_text"),
+                index.RelatedFields(
+                    "area", [JapaneseSearchField("name"), JapaneseSearchField("kana")]
+                ),
+            ],
+        ),
     ]
 
     parent_page_types = ["groups.GroupPage"]
@@ -85,6 +104,15 @@ class OpportunityPage(BasePage):
     @property
     def group(self):
         return self.get_parent().specific
+
+    def group_title(self):
+        """The group the page names above its title (its parent page)."""
+        parent = self.get_parent()
+        return parent.title if parent else ""
+
+    def slot_labels(self):
+        """土曜午前、日曜午後…: the weekly times as the page lists them."""
+        return shown_in_language(lambda: "、".join(str(slot) for slot in self.slots.all()))
 
     @property
     def place_area(self):

@@ -127,6 +127,10 @@ class Measure(index.Indexed, models.Model):
     def code(self):
         return f"{self.policy.number}-{self.number}"
 
+    def code_and_title(self):
+        """1-1 市民活動に触れる機会の充実, as the activities serving it show it."""
+        return f"{self.code} {self.title}"
+
 
 class Action(models.Model):
     """取組み ①…; an action restated under another measure is a 再掲."""

@@ -1,0 +1,118 @@
+"""What a page shows is what search knows: speakers, areas, rooms, skills, activities.
+
+Pages are published as editors publish them (a revision, then publish) and
+searched as residents search: through Page.objects.live().search() or the
+search page. The re-indexing that follows related objects runs when the
+editor's transaction commits, so the publishing happens inside
+django_capture_on_commit_callbacks(execute=True).
+"""
+
+import pytest
+
+from wagtail.models import Page
+
+from cms.activities.models import ActivityIndexPage, ActivitySpeaker
+from cms.core.models import Area
+from cms.facilities.models import FacilityIndexPage, FacilityRoom
+from cms.groups.models import GroupIndexPage
+from tests.factories import (
+    ActivityPageFactory,
+    AreaFactory,
+    FacilityPageFactory,
+    GroupPageFactory,
+)
+from tests.matching.factories import OpportunityPageFactory, SkillFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(query):
+    return [page.title for page in Page.objects.live().search(query)]
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run what the block does as one committed request would (on_commit included)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def activities_index():
+    return ActivityIndexPage.objects.get(slug="activities")
+
+
+def publish(page):
+    page.save_revision().publish()
+    return page
+
+
+def test_a_speakers_affiliation_and_role_find_the_lecture(client, committed):
+    with committed():
+        lecture = ActivityPageFactory(parent=activities_index(), title="まちの記録を残す講座")
+        speaker = ActivitySpeaker(
+            role="commentator", name="山辺花子", affiliation="記録の会 専任スタッフ"
+        )
+        lecture.speakers = [speaker]
+        publish(lecture)
+    assert "まちの記録を残す講座" in titles("専任スタッフ")
+    assert "まちの記録を残す講座" in titles("山辺花子")
+    # The role as the page shows it (コメンテーター), not the stored code.
+    assert "まちの記録を残す講座" in titles("記録 コメンテーター")
+    html = client.get("/search/", {"query": "専任スタッフ"}).content.decode()
+    assert f'href="{lecture.url}"' in html
+
+
+def test_the_name_of_an_area_finds_its_group_facility_and_activity(committed):
+    area = Area.objects.get(name="吉祥寺北町")
+    with committed():
+        group = GroupPageFactory(
+            parent=GroupIndexPage.objects.get(), title="北町おはなし会", area=area
+        )
+        facility = FacilityPageFactory(
+            parent=FacilityIndexPage.objects.get(), title="北町ひろば", area=area
+        )
+        ActivityPageFactory(parent=activities_index(), title="絵本の読み聞かせ", venue=facility)
+    found = titles("吉祥寺北町")
+    assert {group.title, facility.title, "絵本の読み聞かせ"} <= set(found)
+
+
+def test_a_room_name_and_its_equipment_find_the_facility(committed):
+    with committed():
+        facility = FacilityPageFactory(parent=FacilityIndexPage.objects.get(), title="北町ひろば")
+        facility.rooms = [FacilityRoom(name="多目的ホール", has_projector=True)]
+        publish(facility)
+    assert "北町ひろば" in titles("多目的ホール")
+    assert "北町ひろば" in titles("多目的ホール プロジェクター")
+
+
+def test_a_skills_alias_finds_the_opportunity(committed):
+    skill = SkillFactory(name="翻訳", slug="translation-test", aliases="通訳、外国語")
+    group = GroupPageFactory(parent=GroupIndexPage.objects.get(), title="多文化の会")
+    with committed():
+        OpportunityPageFactory(parent=group, title="窓口の手伝い", skills=[skill])
+    assert "窓口の手伝い" in titles("通訳")
+    # The group the page names above its title finds it too.
+    assert "窓口の手伝い" in titles("多文化の会")
+
+
+def test_a_group_is_found_by_the_title_of_an_activity_it_took_part_in(committed):
+    group = GroupPageFactory(parent=GroupIndexPage.objects.get(), title="緑のまち研究会")
+    with committed():
+        activity = ActivityPageFactory(parent=activities_index(), title="雨水タンク見学会")
+        activity.participations.create(group=group)
+        publish(activity)
+        # A draft the page does not list yet is not searchable through it.
+        draft = ActivityPageFactory(parent=activities_index(), title="屋上緑化の相談会", live=False)
+        draft.participations.create(group=group)
+    assert {"雨水タンク見学会", "緑のまち研究会"} <= set(titles("雨水タンク"))
+    assert "緑のまち研究会" not in titles("屋上緑化")
+
+
+def test_renaming_an_area_finds_its_pages_by_the_new_name_only(committed):
+    area = AreaFactory(name="桜台", slug="sakuradai-test")
+    group = GroupPageFactory(parent=GroupIndexPage.objects.get(), title="花の会", area=area)
+    assert group.title in titles("桜台")
+    with committed():
+        area.name = "若葉台"
+        area.save()
+    assert group.title in titles("若葉台")
+    assert group.title not in titles("桜台")
