@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from search import analysis
 
+from . import bridges
 from .geo import PointSet, haversine_km
 from .records import Result, Weights
 from .slots import slot_label, slot_mask, validate_slots
@@ -146,6 +147,7 @@ class _Block:
 
     profiles: list
     queries: list  # per profile, {term column: TF-IDF weight} of its words
+    bridged: list  # per profile, {term column: bridges.Bridged} reached by a bridge
     skills: list  # per profile, the indexes of its known skills
     slot_masks: np.ndarray
     has_place: np.ndarray
@@ -166,17 +168,22 @@ class MatchingEngine:
     """
 
     @classmethod
-    def build(cls, opportunities, groups=(), skills=(), weights=DEFAULT_WEIGHTS):
+    def build(
+        cls, opportunities, groups=(), skills=(), weights=DEFAULT_WEIGHTS, bridge=bridges.DEFAULT
+    ):
         """An engine over the open opportunities and the groups.
 
         `skills` is the taxonomy (names and aliases make the text of skill
-        slugs). Raises ValueError for duplicate keys, unknown slot codes or
-        invalid weights.
+        slugs); `bridge` joins words that differ but mean the same
+        (bridges.py; None for none, by default the site's). Raises ValueError
+        for duplicate keys, unknown slot codes or invalid weights.
         """
-        return cls(opportunities, groups, skills, weights)
+        return cls(opportunities, groups, skills, weights, bridge=bridge)
 
     @classmethod
-    def of_analysed(cls, opportunities, groups, analysed, weights=DEFAULT_WEIGHTS):
+    def of_analysed(
+        cls, opportunities, groups, analysed, weights=DEFAULT_WEIGHTS, bridge=bridges.DEFAULT
+    ):
         """An engine over records whose text was analysed beforehand.
 
         `analysed` (AnalysedText) holds the vocabulary of a larger corpus
@@ -184,10 +191,27 @@ class MatchingEngine:
         candidates it retrieved with the IDF of every opportunity, so their
         scores are the ones the in-process engine gives them.
         """
-        return cls(opportunities, groups, analysed.taxonomy.skills.values(), weights, analysed)
+        return cls(
+            opportunities,
+            groups,
+            analysed.taxonomy.skills.values(),
+            weights,
+            analysed,
+            bridge=bridge,
+        )
 
-    def __init__(self, opportunities, groups=(), skills=(), weights=DEFAULT_WEIGHTS, analysed=None):
+    def __init__(
+        self,
+        opportunities,
+        groups=(),
+        skills=(),
+        weights=DEFAULT_WEIGHTS,
+        analysed=None,
+        *,
+        bridge=bridges.DEFAULT,
+    ):
         self._weights = weights.validate()
+        self._bridge = bridges.default_bridge() if bridge is bridges.DEFAULT else bridge
         opportunities = list(opportunities)
         groups = sorted(groups, key=attrgetter("key"))
         _check_unique("opportunity", opportunities)
@@ -350,8 +374,11 @@ class MatchingEngine:
         weights = self._weights
         vocabulary = self._vocabulary
         terms = self._taxonomy.analyzer(self._profile_document(profile))
-        row = vocabulary.weigh(vocabulary.count([terms]))
-        query = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
+        if self._bridge is None:
+            row = vocabulary.weigh(vocabulary.count([terms]))
+            query = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
+        else:
+            query = self._query(profile)[0]
         indptr = self._documents.indptr.tolist()
         indices = self._documents.indices.tolist()
         data = self._documents.data.tolist()
@@ -363,7 +390,7 @@ class MatchingEngine:
             for position in range(indptr[index], indptr[index + 1]):
                 text += query.get(indices[position], 0.0) * data[position]
             text = min(text, 1.0)
-            if item.skills:
+            if item.skills and owned:
                 skills = sum(slug in owned for slug in item.skills) / len(item.skills)
             else:
                 skills = 0.5
@@ -389,9 +416,11 @@ class MatchingEngine:
     # -- the vectorised components ------------------------------------------------
 
     def _encode(self, profiles):
+        queries = [self._query(profile) for profile in profiles]
         return _Block(
             profiles=profiles,
-            queries=[self._query(profile) for profile in profiles],
+            queries=[query for query, _bridged in queries],
+            bridged=[bridged for _query, bridged in queries],
             # Unknown slugs are ignored: the Django layer validates them.
             skills=[
                 [self._skill_index[slug] for slug in p.skills if slug in self._skill_index]
@@ -413,7 +442,12 @@ class MatchingEngine:
             asking = [indices[indptr[skill] : indptr[skill + 1]] for skill in skills]
             matches = np.bincount(np.concatenate(asking or [indices[:0]]), minlength=count)
             np.multiply(matches, self._inverse_required, out=coverage[row])
-        coverage += self._no_skills_required
+            coverage[row] += self._no_skills_required
+            if not block.profiles[row].skills:
+                # A resident who names no skill says nothing about skills:
+                # every opportunity is as good (or as bad) a fit, rather than
+                # those that ask for none ranking above the rest.
+                coverage[row] = 0.5
         return coverage
 
     def _availability(self, block):
@@ -423,9 +457,12 @@ class MatchingEngine:
         return availability
 
     def _query(self, profile):
-        """{term column: weight}: the profile's words as a TF-IDF unit vector."""
+        """({term column: weight}, {term column: Bridged}): the profile's words
+        as a TF-IDF unit vector, with the terms its bridge reached."""
         terms = self._taxonomy.analyzer(self._profile_document(profile))
-        return self._vocabulary.weigh_terms(terms)
+        return bridges.expand_query(
+            self._vocabulary, terms, self._bridge, weight=self._weights.bridge
+        )
 
     @staticmethod
     def _text(block, documents_t):
@@ -485,7 +522,7 @@ class MatchingEngine:
         partial = self._without_distance(components, self._penalty)
         ranked = []
         for row, profile in enumerate(block.profiles):
-            reasons = _Reasons(self, profile, block.queries[row])
+            reasons = _Reasons(self, profile, block.queries[row], block.bridged[row])
             results = []
             top = self._top(partial[row], self._places, block, row, limit)
             for index, score, distance in zip(*top, strict=True):
@@ -520,7 +557,7 @@ class MatchingEngine:
         partial = self._without_distance(components)
         ranked = []
         for row, profile in enumerate(block.profiles):
-            reasons = _Reasons(self, profile, block.queries[row])
+            reasons = _Reasons(self, profile, block.queries[row], block.bridged[row])
             results = []
             top = self._top(partial[row], self._group_places, block, row, limit)
             for position, score, distance in zip(*top, strict=True):
@@ -574,12 +611,13 @@ class _Reasons:
     and found something to say.
     """
 
-    def __init__(self, engine, profile, query):
+    def __init__(self, engine, profile, query, bridged=None):
         self.engine = engine
         self.weights = engine.weights
         self.profile = profile
         self.owned = set(profile.skills)
         self.query = query
+        self.bridged = bridged or {}
         self._phrases = None
 
     def for_opportunity(self, index):

@@ -137,10 +137,13 @@ class Weights:
     distance: float = 0.15
     crowding: float = 0.15
     distance_decay_km: float = 2.0
+    # How much a word a bridge reached counts beside the resident's own
+    # (times its similarity): see matching.engine.bridges.
+    bridge: float = 0.5
 
     def validate(self):
         """Raise ValueError for a negative weight or a decay that is not positive."""
-        for name in ("text", "skills", "availability", "distance", "crowding"):
+        for name in ("text", "skills", "availability", "distance", "crowding", "bridge"):
             if not 0 <= getattr(self, name) < math.inf:
                 raise ValueError(f"weight {name!r} must be a number of 0 or more")
         if not 0 < self.distance_decay_km < math.inf:

@@ -186,18 +186,28 @@ def _coverage_clauses(profile, weights):
     if skills is None or slots is None:
         return None
     if weights.skills > 0:
-        if len(skills) > 1:
-            clauses.append(_constant({"terms": {"skill_set": skills[1:]}}, weights.skills))
-        clauses.append(_constant({"term": {"skill_count": 0}}, 0.5 * weights.skills))
+        if not profile.skills:
+            clauses.append(_no_skills_named(weights))
+        else:
+            if len(skills) > 1:
+                clauses.append(_constant({"terms": {"skill_set": skills[1:]}}, weights.skills))
+            clauses.append(_constant({"term": {"skill_count": 0}}, 0.5 * weights.skills))
     if weights.availability > 0:
         clauses.append(_constant({"terms": {"slot_set": slots}}, weights.availability))
     return clauses
 
 
+def _no_skills_named(weights):
+    """A resident who names no skill: 1/2 of the skills component everywhere, as the ranking."""
+    return _constant({"match_all": {}}, 0.5 * weights.skills)
+
+
 def _share_clauses(profile, weights):
     """Skills and slots exactly: a clause per skill and slot the resident has."""
     clauses = []
-    if weights.skills > 0:
+    if weights.skills > 0 and not profile.skills:
+        clauses.append(_no_skills_named(weights))
+    elif weights.skills > 0:
         clauses += [_linear(f"skill_share.{slug}", weights.skills) for slug in profile.skills]
         clauses.append(_constant({"term": {"skill_count": 0}}, 0.5 * weights.skills))
     if weights.availability > 0:
@@ -285,8 +295,12 @@ def _member_clauses(profile, weights, *, explain=False):
     for name, values, weight, unspecified in parts:
         if weight <= 0:
             continue
-        inner = [_linear(f"members.{name}_share.{value}", weight) for value in values]
-        inner.append(_constant({"term": {f"members.{name}_count": 0}}, unspecified * weight))
+        if name == "skill" and not values:
+            # A resident who names no skill: every member 1/2, as the ranking.
+            inner = [_constant({"match_all": {}}, 0.5 * weight)]
+        else:
+            inner = [_linear(f"members.{name}_share.{value}", weight) for value in values]
+            inner.append(_constant({"term": {f"members.{name}_count": 0}}, unspecified * weight))
         # Every member matches: one scoring 0 is still the group's best when all do.
         inner.append(_constant({"match_all": {}}, 0.0))
         nested = {"path": "members", "score_mode": "max", "query": {"bool": {"should": inner}}}

@@ -230,6 +230,25 @@ def test_unknown_skill_slugs_in_a_profile_are_ignored():
     assert [(r.key, r.score) for r in with_unknown] == [(r.key, r.score) for r in plain]
 
 
+def test_a_resident_who_names_no_skill_is_not_steered_to_listings_that_ask_for_none():
+    engine = engine_of(
+        opportunity("a-asks-nothing", title="地域活動のお手伝い", description="行事の準備です。"),
+        opportunity(
+            "b-cooking",
+            title="こども食堂の調理",
+            description="みんなで夕食をつくります。料理の好きな方。",
+            skills=("cooking",),
+        ),
+    )
+    results = engine.rank(profile(interests="地域の子どものために料理がしたい"))
+    # Both are as good a fit for skills the resident never mentioned.
+    assert [r.components["skills"] for r in results] == [0.5, 0.5]
+    assert keys(results) == ["b-cooking", "a-asks-nothing"]
+    assert results[0].score == pytest.approx(
+        engine.score_naive(profile(interests="地域の子どものために料理がしたい"))["b-cooking"]
+    )
+
+
 def test_groups_ranking_uses_their_opportunities():
     engine = engine_of(
         opportunity("a1", title="清掃活動", skills=("cooking",), slots={"mon-am"}, group_key="a"),
