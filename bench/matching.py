@@ -10,9 +10,18 @@ around Musashino, then measures: building the engine (time and memory);
 ranking one profile (50 profiles, median and p95); the naive loop for a few
 profiles and its ratio to the engine on the same profiles; and rank_many over
 a batch of profiles. Prints one markdown table.
+
+    python -m bench.matching --quality             # ranking quality, residents' words
+
+Ranking quality instead: NDCG@10 on both halves of the labelled set in
+matching/samples/evaluation/ (residents in their own words), for the
+baselines, the engine without a bridge, and each bridge measured: character
+n-grams (defined here, as they were not kept) and ja-ginza's word vectors
+(the engine's default when installed). Prints one markdown table.
 """
 
 import argparse
+import copy
 import datetime
 import os
 import platform
@@ -23,6 +32,8 @@ import statistics
 import sys
 import time
 import tracemalloc
+from collections import Counter, defaultdict
+from dataclasses import replace
 
 import numpy as np
 
@@ -148,6 +159,7 @@ INTERESTS = [
     "写真や動画",
 ]
 BOX = (35.70, 35.72, 139.53, 139.59)
+EVALUATION_SET = "matching/samples/evaluation"
 
 
 def generate(opportunity_count, profile_count, seed=SEED):
@@ -244,6 +256,122 @@ def generate(opportunity_count, profile_count, seed=SEED):
     return skills, groups, opportunities, profiles
 
 
+class CharacterNgrams:
+    """Terms sharing most of their character bigrams (Dice coefficient ≥ threshold).
+
+    Joins spellings Sudachi's normalised forms leave apart (デジタル機器 and
+    機器, 外国籍 and 外国人) without any data, but also words that only look
+    alike.
+    """
+
+    name = "character n-grams"
+
+    def __init__(self, threshold=0.5, size=2):
+        self.threshold = threshold
+        self.size = size
+        self._indexes = {}
+
+    def _grams(self, term):
+        if len(term) < self.size:
+            return frozenset()
+        return frozenset(term[i : i + self.size] for i in range(len(term) - self.size + 1))
+
+    def _index(self, vocabulary):
+        postings = defaultdict(list)
+        grams = []
+        for column, term in enumerate(vocabulary.terms):
+            found = self._grams(term)
+            grams.append(found)
+            for gram in found:
+                postings[gram].append(column)
+        return postings, grams
+
+    def related(self, vocabulary, term, *, limit=5):
+        """[(column, similarity)] of the vocabulary's terms nearest `term`, nearest first."""
+        if id(vocabulary) not in self._indexes:
+            self._indexes[id(vocabulary)] = (vocabulary, self._index(vocabulary))
+        postings, grams = self._indexes[id(vocabulary)][1]
+        mine = self._grams(term)
+        if not mine:
+            return []
+        shared = Counter(column for gram in mine for column in postings.get(gram, ()))
+        found = []
+        for column, count in shared.items():
+            if vocabulary.terms[column] == term:
+                continue
+            dice = 2 * count / (len(mine) + len(grams[column]))
+            if dice >= self.threshold:
+                found.append((column, dice))
+        found.sort(key=lambda item: (-item[1], item[0]))
+        return found[:limit]
+
+
+def quality():
+    """NDCG@10 per half of the residents' own words, as a markdown table."""
+    from matching.engine import MatchingEngine
+    from matching.engine.bridges import VECTOR_THRESHOLD, WordVectors
+    from matching.evaluation_io import baseline_weights, load_evaluation_set, ndcg_by_half
+    from matching.models import DEFAULT_WEIGHTS
+
+    evaluation = load_evaluation_set(EVALUATION_SET)
+    weights = DEFAULT_WEIGHTS
+    rankings = [(name, w, None) for name, w in baseline_weights(weights).items()]
+    rankings.append(("engine, no bridge", weights, None))
+    for threshold in (0.4, 0.5):
+        rankings.append(
+            (
+                f"engine + character bigrams (Dice ≥ {threshold})",
+                weights,
+                CharacterNgrams(threshold),
+            )
+        )
+    try:
+        started = time.perf_counter()
+        vectors = WordVectors.of_ja_ginza(threshold=VECTOR_THRESHOLD)
+        load_s = time.perf_counter() - started
+    except ImportError:
+        vectors = load_s = None
+    if vectors is not None:
+        for threshold in (0.5, 0.6):
+            for bridge_weight in (0.4, 0.6, 0.8):
+                bridge = copy.copy(vectors)
+                bridge.threshold = threshold
+                chosen = threshold == VECTOR_THRESHOLD and bridge_weight == weights.bridge
+                name = f"engine + word vectors (cosine ≥ {threshold}, weight {bridge_weight})"
+                rankings.append(
+                    (
+                        f"**{name}: the default**" if chosen else name,
+                        replace(weights, bridge=bridge_weight),
+                        bridge,
+                    )
+                )
+    tuning = len(evaluation.half("tuning"))
+    held_out = len(evaluation.half("held-out"))
+    print(
+        f"\nNDCG@10, residents in their own words: {len(evaluation.opportunities)} listings, "
+        f"{tuning} tuning + {held_out} held-out residents · {datetime.date.today()}\n"
+    )
+    print("| ranking | tuning | held-out |")
+    print("| --- | ---: | ---: |")
+    for name, ranking_weights, bridge in rankings:
+        engine = MatchingEngine.build(
+            evaluation.opportunities,
+            evaluation.groups,
+            evaluation.skills,
+            weights=ranking_weights,
+            bridge=bridge,
+        )
+        scores = ndcg_by_half(evaluation, engine)
+        print(f"| {name} | {scores['tuning']:.3f} | {scores['held-out']:.3f} |")
+    if vectors is None:
+        print("\nja_ginza is not installed: no word vectors measured.")
+    else:
+        print(
+            f"\nWord vectors: {vectors.vectors.shape[0]:,} × {vectors.vectors.shape[1]}, "
+            f"loaded in {load_s:.2f} s."
+        )
+
+
 def rss_mb():
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
@@ -254,6 +382,9 @@ def main():
     parser.add_argument("--opportunities", type=int, default=100_000)
     parser.add_argument("--profiles", type=int, default=10_000, help="batch size for rank_many")
     parser.add_argument("--naive-profiles", type=int, default=3)
+    parser.add_argument(
+        "--quality", action="store_true", help="NDCG@10 on the residents' own words instead"
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
@@ -266,6 +397,9 @@ def main():
     from search import analysis
 
     translation.activate("ja")
+    if args.quality:
+        quality()
+        return
     print(f"… generating {args.opportunities} opportunities", file=sys.stderr, flush=True)
     skills, groups, opportunities, profiles = generate(args.opportunities, args.profiles + 50)
     single, batch = profiles[:50], profiles[50:]

@@ -8,19 +8,24 @@ the resident's own words still weigh most. The expansion depends only on the
 vocabulary and the profile, so the in-process engine and the search-engine
 path (which ranks with the index's vocabulary) expand alike.
 
-Candidates measured (README, "Ranking quality"): word vectors (those the
-ja-ginza model ships) and character n-grams. See CharacterNgrams and
-WordVectors for what each is.
+Measured (README, "Ranking quality"): the word vectors the ja-ginza model
+ships help on held-out residents and are kept; character n-grams did not
+(bench/matching.py keeps them for the measurement); chikkarpy, Sudachi's
+synonym dictionary, downloads its data from outside PyPI when it is built.
 """
 
 import json
+import logging
 import math
+import threading
 import weakref
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,11 @@ class Bridged:
 
     term: str  # the resident's (normalised) term
     similarity: float
+
+
+# Single characters (来, 所, 語) are parts of words more than words: bridged,
+# they join what only shares a character's sense.
+MIN_BRIDGED_LENGTH = 2
 
 
 def expand_query(vocabulary, terms, bridge=None, *, weight=0.5, limit=5):
@@ -54,8 +64,10 @@ def expand_query(vocabulary, terms, bridge=None, *, weight=0.5, limit=5):
     bridged = {}
     added = {}
     for term, value in raw.items():
+        if len(term) < MIN_BRIDGED_LENGTH:
+            continue
         for column, similarity in bridge.related(vocabulary, term, limit=limit):
-            if column in own:
+            if column in own or len(vocabulary.terms[column]) < MIN_BRIDGED_LENGTH:
                 continue
             gain = weight * similarity * value
             if gain > added.get(column, 0.0):
@@ -79,54 +91,6 @@ class _PerVocabulary:
         if found is None:
             found = self._cache[vocabulary] = build(vocabulary)
         return found
-
-
-class CharacterNgrams:
-    """Terms sharing most of their character bigrams (Dice coefficient ≥ threshold).
-
-    Joins spellings Sudachi's normalised forms leave apart (デジタル機器 and
-    機器, 外国籍 and 外国人) without any data, but also words that only look
-    alike.
-    """
-
-    name = "character n-grams"
-
-    def __init__(self, threshold=0.5, size=2):
-        self.threshold = threshold
-        self.size = size
-        self._indexes = _PerVocabulary()
-
-    def _grams(self, term):
-        if len(term) < self.size:
-            return frozenset()
-        return frozenset(term[i : i + self.size] for i in range(len(term) - self.size + 1))
-
-    def _index(self, vocabulary):
-        postings = defaultdict(list)
-        grams = []
-        for column, term in enumerate(vocabulary.terms):
-            found = self._grams(term)
-            grams.append(found)
-            for gram in found:
-                postings[gram].append(column)
-        return postings, grams
-
-    def related(self, vocabulary, term, *, limit=5):
-        """[(column, similarity)] of the vocabulary's terms nearest `term`, nearest first."""
-        postings, grams = self._indexes.of(vocabulary, self._index)
-        mine = self._grams(term)
-        if not mine:
-            return []
-        shared = Counter(column for gram in mine for column in postings.get(gram, ()))
-        found = []
-        for column, count in shared.items():
-            if vocabulary.terms[column] == term:
-                continue
-            dice = 2 * count / (len(mine) + len(grams[column]))
-            if dice >= self.threshold:
-                found.append((column, dice))
-        found.sort(key=lambda item: (-item[1], item[0]))
-        return found[:limit]
 
 
 # spaCy keys its vectors by the 64-bit MurmurHash (MurmurHash64A, seed 1) of
@@ -176,7 +140,13 @@ class WordVectors:
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         self.vectors = (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
         with open(directory / "key2row", "rb") as file:
-            self.key2row = msgpack.unpackb(file.read(), strict_map_key=False)
+            key2row = msgpack.unpackb(file.read(), strict_map_key=False)
+        # Two sorted arrays instead of a dict of 480,000 Python ints: a fifth
+        # of the memory, and every web process holds one.
+        self._keys = np.fromiter(key2row.keys(), dtype=np.uint64, count=len(key2row))
+        rows = np.fromiter(key2row.values(), dtype=np.int32, count=len(key2row))
+        order = np.argsort(self._keys)
+        self._keys, self._rows = self._keys[order], rows[order]
         self._matrices = _PerVocabulary()
 
     @classmethod
@@ -194,7 +164,12 @@ class WordVectors:
         )
 
     def row_of(self, term):
-        return self.key2row.get(spacy_key(term))
+        """The row of `term`'s vector, or None when the vectors lack it."""
+        key = np.uint64(spacy_key(term))
+        position = int(np.searchsorted(self._keys, key))
+        if position < self._keys.size and self._keys[position] == key:
+            return int(self._rows[position])
+        return None
 
     def _matrix(self, vocabulary):
         columns, rows = [], []
@@ -226,8 +201,21 @@ class WordVectors:
 
 # The engine's default: the site's bridge (see default_bridge).
 DEFAULT = object()
+# Tuned on the tuning half of matching/samples/evaluation (README): with 5
+# neighbours a word, 0.6 joins 料理–調理 (0.63), 絵–イラスト (0.79) and
+# 編み物–手芸 (0.78); lower also joins words that are merely related.
+VECTOR_THRESHOLD = 0.6
+_default = []
+_lock = threading.Lock()
 
 
 def default_bridge():
-    """The bridge the site ranks with."""
-    return None
+    """The bridge the site ranks with: ja-ginza's word vectors, None without them."""
+    with _lock:
+        if not _default:
+            try:
+                _default.append(WordVectors.of_ja_ginza(threshold=VECTOR_THRESHOLD))
+            except ImportError:
+                logger.warning("ja_ginza is not installed: matching ranks without word vectors")
+                _default.append(None)
+        return _default[0]

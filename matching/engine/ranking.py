@@ -706,14 +706,33 @@ class _Reasons:
                 known.get(part) or (analysis.normalize(part), phrases_of(part))
                 for part in self.engine._profile_document(self.profile)
             ]
+        reasons = []
         words = quoted_words(self._phrases, shared, skip)[:MAX_TERM_REASONS]
-        if not words:
-            return []
         if len(words) == 1:
-            return [_("Your interest “%(term)s” matches") % {"term": words[0]}]
+            reasons.append(_("Your interest “%(term)s” matches") % {"term": words[0]})
+        elif words:
+            reasons.append(
+                _("Your interests “%(first)s” and “%(second)s” match")
+                % {"first": words[0], "second": words[1]}
+            )
+        return reasons + self.bridge(shared)
+
+    def bridge(self, shared):
+        """The heaviest word a bridge reached: the resident's word and the listing's."""
+        terms = self.engine._vocabulary.terms
+        bridged = sorted(
+            (-shared[terms[column]], terms[column], found)
+            for column, found in self.bridged.items()
+            if terms[column] in shared
+        )
+        if not bridged:
+            return []
+        _weight, theirs, found = bridged[0]
+        # The resident's word as they wrote it (お年寄り for 高齢者), else the term.
+        mine = quoted_words(self._phrases, {found.term: 1.0})
         return [
-            _("Your interests “%(first)s” and “%(second)s” match")
-            % {"first": words[0], "second": words[1]}
+            _("“%(yours)s” and “%(theirs)s” are close in meaning")
+            % {"yours": mine[0] if mine else found.term, "theirs": theirs}
         ]
 
 

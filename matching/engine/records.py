@@ -139,7 +139,7 @@ class Weights:
     distance_decay_km: float = 2.0
     # How much a word a bridge reached counts beside the resident's own
     # (times its similarity): see matching.engine.bridges.
-    bridge: float = 0.5
+    bridge: float = 0.6
 
     def validate(self):
         """Raise ValueError for a negative weight or a decay that is not positive."""

@@ -35,6 +35,7 @@ tree: it takes records (records.py) and a client (opensearchpy).
 import itertools
 from dataclasses import dataclass
 
+from . import bridges
 from .indexing import MEMBER_FIELDS, EngineUnavailable, _call, _location, feature, value_set
 from .ranking import FULL_PENALTY, MatchingEngine
 from .records import Group, Opportunity, Place, Weights
@@ -421,8 +422,10 @@ class SearchEngineRanker:
         window=WINDOW,
         first_pass_terms=FIRST_PASS_TERMS,
         timeout=None,
+        bridge=bridges.DEFAULT,
     ):
         self.client = client
+        self.bridge = bridges.default_bridge() if bridge is bridges.DEFAULT else bridge
         self.names = names
         self.vocabulary = vocabulary
         self.taxonomy = TaxonomyText(skills)
@@ -433,9 +436,11 @@ class SearchEngineRanker:
         self.timeout = timeout
 
     def query_terms(self, profile):
-        """{term: weight}: the profile's TF-IDF vector, by term."""
+        """{term: weight}: the profile's TF-IDF vector, by term, bridged as the ranking's."""
         terms = self.taxonomy.analyzer((profile.interests, *self.taxonomy.words(profile.skills)))
-        weights = self.vocabulary.weigh_terms(terms)
+        weights, _bridged = bridges.expand_query(
+            self.vocabulary, terms, self.bridge, weight=self.weights.bridge
+        )
         return {self.vocabulary.terms[column]: weight for column, weight in weights.items()}
 
     def rank(self, profile, *, limit=10, kind="opportunities"):
@@ -512,7 +517,9 @@ class SearchEngineRanker:
                 {record.key: source["tf"] for record, source in zip(records, sources, strict=True)},
                 {},
             )
-            engine = MatchingEngine.of_analysed(records, (), analysed, self.weights)
+            engine = MatchingEngine.of_analysed(
+                records, (), analysed, self.weights, bridge=self.bridge
+            )
             return engine.rank(profile, limit=limit)
         groups, members = [], []
         for hit in hits:
@@ -525,5 +532,7 @@ class SearchEngineRanker:
             {},
             {group.key: hit["_source"]["tf"] for group, hit in zip(groups, hits, strict=True)},
         )
-        engine = MatchingEngine.of_analysed(members, groups, analysed, self.weights)
+        engine = MatchingEngine.of_analysed(
+            members, groups, analysed, self.weights, bridge=self.bridge
+        )
         return engine.rank(profile, limit=limit, kind="groups")
