@@ -10,7 +10,10 @@ everywhere:
 - Sudachi's normalised forms, so つながる = 繋がる and まちづくり = 町作り;
 - a small synonym table (synonyms.txt) for abbreviations the dictionary does
   not know, e.g. コミセン = コミュニティーセンター;
-- lower case for Latin letters; punctuation and spaces dropped.
+- lower case for Latin letters; punctuation and spaces dropped;
+- readings (Sudachi's reading forms, folded: katakana, small kana as large,
+  no long-vowel marks), added after the terms, so こうざ finds 講座 and
+  ねっとわーく finds ネットワーク (see `reading_key`).
 
 The dictionary is loaded once per process; each thread gets its own
 tokenizer because Sudachi tokenizers are not thread-safe.
@@ -23,6 +26,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+import jaconv
 from sudachipy import Dictionary, SplitMode
 
 # Sudachi rejects input over 49,149 bytes; stay well under it.
@@ -43,7 +47,10 @@ def _dictionary():
 def _tokenizer():
     tokenizer = getattr(_local, "tokenizer", None)
     if tokenizer is None:
-        tokenizer = _local.tokenizer = _dictionary().tokenizer(mode=SplitMode.A)
+        # Mode C: the longest units (吉祥寺北町), each split into mode A's
+        # shortest (吉祥寺, 北町) for the terms; Sudachi finds one path for
+        # both, so the terms are exactly mode A's.
+        tokenizer = _local.tokenizer = _dictionary().tokenizer(mode=SplitMode.C)
     return tokenizer
 
 
@@ -78,6 +85,51 @@ class Token:
     term: str  # Sudachi's normalised form: what index and query compare
     start: int  # offsets into the NFKC text
     end: int
+    reading: str = ""  # reading_key() of a word that has one worth matching, else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One of Sudachi's longest units (mode C) and the mode A tokens it holds."""
+
+    tokens: tuple
+    reading: str  # reading_key() of the whole unit, or ""
+    noun: bool
+
+
+# Kana that people write one way or the other for the same word: small kana
+# (フィ/フイ; phones and older keyboards), ヂ/ヅ for ジ/ズ (まちづくり/まちずくり),
+# ヰ/ヱ and ヴ; long-vowel marks are dropped (ネットワーク/ネットワク).
+_KANA_FOLD = str.maketrans(
+    "ァィゥェォッャュョヮヵヶヂヅヰヱヴ", "アイウエオツヤユヨワカケジズイエブ", "ー"
+)
+_KATAKANA = re.compile(r"[ァ-ヺ]+")
+_KANA_WORD = re.compile(r"[ぁ-ゖァ-ヺー]+")
+# Words whose reading helps a search: not grammar, symbols or numbers.
+_READING_POS = {"名詞", "代名詞", "動詞", "形容詞", "形状詞", "副詞", "接頭辞", "連体詞"}
+# One kana of reading matches far too much (子, 個, 小 are all コ).
+MIN_READING_LENGTH = 2
+
+
+def reading_key(kana):
+    """A reading in the one form index and queries compare: こーひー → コヒ."""
+    return jaconv.hira2kata(normalize(kana)).translate(_KANA_FOLD)
+
+
+def is_kana(text):
+    """True for text written only in hiragana, katakana and long-vowel marks."""
+    return bool(_KANA_WORD.fullmatch(text))
+
+
+def _reading_of(morpheme):
+    pos = morpheme.part_of_speech()
+    # Latin words are typed as written, not in kana.
+    if pos[0] not in _READING_POS or pos[1] == "数詞" or morpheme.surface().isascii():
+        return ""
+    key = reading_key(morpheme.reading_form())
+    if len(key) < MIN_READING_LENGTH or not _KATAKANA.fullmatch(key):
+        return ""
+    return key
 
 
 def _chunks(text):
@@ -105,27 +157,41 @@ def _chunks(text):
         yield offset, "".join(current)
 
 
-def tokenize(text):
-    """The tokens of `text` (normalised with NFKC), punctuation and spaces dropped."""
+def words(text):
+    """Sudachi's longest units of `text` (NFKC), punctuation and spaces dropped."""
     text = normalize(text)
-    tokens = []
+    found = []
     tokenizer = _tokenizer()
     for offset, chunk in _chunks(text):
-        for morpheme in tokenizer.tokenize(chunk):
-            if morpheme.part_of_speech()[0] in _SKIPPED_POS:
+        for unit in tokenizer.tokenize(chunk):
+            if unit.part_of_speech()[0] in _SKIPPED_POS or not unit.surface().strip():
                 continue
-            surface = morpheme.surface()
-            if not surface.strip():
-                continue
-            tokens.append(
+            parts = unit.split(SplitMode.A)
+            tokens = tuple(
                 Token(
-                    surface=surface,
+                    surface=morpheme.surface(),
                     term=normalize(morpheme.normalized_form()),
                     start=offset + morpheme.begin(),
                     end=offset + morpheme.end(),
+                    reading=_reading_of(morpheme),
                 )
+                for morpheme in (parts if len(parts) else [unit])
+                if morpheme.surface().strip()
             )
-    return tokens
+            if tokens:
+                found.append(
+                    Word(
+                        tokens=tokens,
+                        reading=_reading_of(unit),
+                        noun=unit.part_of_speech()[0] in ("名詞", "接尾辞"),
+                    )
+                )
+    return found
+
+
+def tokenize(text):
+    """The tokens of `text` (normalised with NFKC), punctuation and spaces dropped."""
+    return [token for word in words(text) for token in word.tokens]
 
 
 MAX_SYNONYM_TOKENS = 6
@@ -153,31 +219,65 @@ def _units(tokens):
 
 def terms(text):
     """The index terms of `text`, in order: every term, plus canonical synonyms."""
+    return _terms(tokenize(text))
+
+
+def _terms(tokens):
     found = []
-    for span, canonical in _units(tokenize(text)):
+    for span, canonical in _units(tokens):
         found.extend(span)
         if canonical and canonical not in span:
             found.append(canonical)
     return found
 
 
+def readings(found_words, terms_found=()):
+    """The reading keys a text is also found by, without those already among its terms.
+
+    Each token's and each longest unit's reading (吉祥寺, 北町 and
+    吉祥寺北町), and those of two nouns in a row (子育て + カフェ: コソダテカフエ),
+    which residents type as one word of kana.
+    """
+    keys = []
+    previous = None
+    for word in found_words:
+        keys.extend(token.reading for token in word.tokens)
+        keys.append(word.reading)
+        if previous and previous.noun and word.noun and previous.reading and word.reading:
+            keys.append(previous.reading + word.reading)
+        previous = word
+    known = set(terms_found)
+    result = []
+    for key in keys:
+        if key and key not in known:
+            known.add(key)
+            result.append(key)
+    return result
+
+
 def index_text(text):
-    """Text as it goes into a search index: terms separated by single spaces.
+    """Text as it goes into a search index: terms, then readings, separated by single spaces.
 
     Search backends split on spaces only, so each term stays one token on
-    SQLite FTS5, PostgreSQL ('simple') and Elasticsearch (whitespace).
+    SQLite FTS5, PostgreSQL ('simple') and Elasticsearch (whitespace). The
+    readings come after every term, so phrases of terms stay intact.
     """
-    return " ".join(terms(text))
+    found = words(text)
+    tokens = [token for word in found for token in word.tokens]
+    found_terms = _terms(tokens)
+    return " ".join(found_terms + readings(found, found_terms))
 
 
 def autocomplete_text(text):
-    """What goes into autocomplete fields: surfaces (what people type) and terms."""
-    words = []
-    for token in tokenize(text):
-        words.append(token.surface)
-        if token.term != token.surface:
-            words.append(token.term)
-    return " ".join(words)
+    """What goes into autocomplete fields: surfaces (what people type), terms, readings."""
+    found = words(text)
+    typed = []
+    for word in found:
+        for token in word.tokens:
+            typed.append(token.surface)
+            if token.term != token.surface:
+                typed.append(token.term)
+    return " ".join(typed + readings(found, typed))
 
 
 def query_terms(query):
@@ -190,6 +290,80 @@ def query_terms(query):
     return result
 
 
+@dataclass(frozen=True, slots=True)
+class QueryUnit:
+    """One thing a query asks for: its terms as written, or else its reading.
+
+    A page matches the unit when it holds every term, or (when `reading` is
+    not empty) every reading key: こうざ is its own terms or コウザ, the
+    reading of 講座; 講座 is 講座 or コウザ, so it finds こうざ written in
+    kana. A page that matches both ranks higher, so written matches come first.
+    """
+
+    terms: tuple
+    reading: tuple = ()
+
+
+def _unit(terms_found, reading):
+    reading = tuple(key for key in reading if key)
+    if not terms_found or set(reading) <= set(terms_found):
+        reading = ()
+    return QueryUnit(tuple(terms_found), reading)
+
+
+def query_words(query):
+    """The words of a query as typed: split at spaces, else one term or synonym each.
+
+    What a resident counts as the words of a search, for "pages that hold
+    most of them": 防災 講座 is two words, and so is 防災講座; a word typed in
+    kana stays whole, and particles are not words.
+    """
+    chunks = normalize(query).split()
+    if len(chunks) != 1 or is_kana(chunks[0]):
+        return chunks
+    tokens = tokenize(chunks[0])
+    found, index = [], 0
+    for span, _canonical in _units(tokens):
+        span_tokens = tokens[index : index + len(span)]
+        index += len(span)
+        if any(token.reading or not is_kana(token.surface) for token in span_tokens):
+            found.append("".join(token.surface for token in span_tokens))
+    return found
+
+
+def query_units(query):
+    """What `query` asks for, unit by unit (see QueryUnit); duplicates dropped.
+
+    A word typed all in kana is one unit whose reading is the whole word
+    (ねっとわーく: ネツトワク), because Sudachi often cuts a kana word it
+    does not know into pieces; otherwise each synonym span or term is a
+    unit with the reading of its tokens.
+    """
+    units = []
+    for chunk in normalize(query).split():
+        if is_kana(chunk):
+            found = [_unit(query_terms(chunk), (reading_key(chunk),))]
+        else:
+            tokens = tokenize(chunk)
+            found, index = [], 0
+            for span, canonical in _units(tokens):
+                keys = [token.reading for token in tokens[index : index + len(span)]]
+                index += len(span)
+                reading = ("".join(keys),) if all(keys) else ()
+                found.append(_unit([canonical] if canonical else span, reading))
+        for unit in found:
+            if unit.terms and unit not in units:
+                units.append(unit)
+    return units
+
+
 def autocomplete_terms(query):
     """Surfaces of a partial query; the last one is matched as a prefix."""
     return [token.surface for token in tokenize(query)]
+
+
+def autocomplete_reading(query):
+    """The reading key of a partial query typed in kana (ぼらん: ボラン), else ""."""
+    text = "".join(normalize(query).split())
+    key = reading_key(text) if is_kana(text) else ""
+    return key if len(key) >= MIN_READING_LENGTH else ""

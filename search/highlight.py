@@ -32,10 +32,11 @@ def highlight(text, query, *, prefix=False):
     """An excerpt of `text` around the first match of `query`, matches in <mark>.
 
     Matching compares analysed terms, so ｶﾌｪ marks カフェ and つながる marks
-    繋がる; the marked text is what the page says. With no match the excerpt is
-    the start of the text.
+    繋がる, and readings, so こうざ marks 講座; the marked text is what the
+    page says. With no match the excerpt is the start of the text.
     """
     wanted = set(analysis.query_terms(query))
+    readings = {key for unit in analysis.query_units(query) for key in unit.reading}
     normalized = analysis.normalize(text)
     # Offsets are into the lower-cased NFKC text; show NFKC with its own case
     # (NPO, not npo) when lower-casing kept every offset in place.
@@ -46,7 +47,7 @@ def highlight(text, query, *, prefix=False):
     typed = [token.surface for token in analysis.tokenize(query)]
 
     def matched(token):
-        if token.term in wanted:
+        if token.term in wanted or (token.reading and token.reading in readings):
             return True
         return prefix and any(token.surface.startswith(word) for word in typed)
 

@@ -27,6 +27,11 @@ from .suggest import suggestions
 logger = logging.getLogger(__name__)
 
 PER_PAGE = 10
+# When a query has several words, pages holding only some of them follow
+# the pages that hold all (or stand in for them): the best this many of the
+# any-word search are counted word by word.
+PARTIAL_CANDIDATES = 200
+MAX_COUNTED_WORDS = 6
 # One- and two-character queries are often a word's start (子, 防災…):
 # when they match no whole term, they are tried as prefixes.
 SHORT_QUERY_LENGTH = 2
@@ -84,8 +89,69 @@ def run_search(pages, query):
     return results, False
 
 
-def describe(pages, query, prefix=False):
+def partial_matches(pages, query):
+    """Ids of pages holding some but not all of the query's words, most words first.
+
+    "Words" are what a resident typed (search.analysis.query_words): 防災 講座
+    or 防災講座 are two. Among the best candidates of the any-word search,
+    each word is searched on its own, so a page counts a word only when it
+    holds all of that word (or its reading); ties keep the backend's rank.
+    """
+    words = analysis.query_words(query)[:MAX_COUNTED_WORDS]
+    if len(words) < 2:
+        return []
+    candidates = [page.pk for page in pages.search(query, operator="or")[:PARTIAL_CANDIDATES]]
+    if not candidates:
+        return []
+    held = dict.fromkeys(candidates, 0)
+    among = pages.filter(pk__in=candidates)
+    for word in words:
+        for page in among.search(word, operator="and"):
+            held[page.pk] += 1
+    rank = {pk: position for position, pk in enumerate(candidates)}
+    partial = [pk for pk in candidates if 0 < held[pk] < len(words)]
+    return sorted(partial, key=lambda pk: (-held[pk], rank[pk]))
+
+
+class CombinedResults:
+    """Pages holding every word, then those holding some: one sequence to paginate.
+
+    The first part stays a lazy search result (the backend slices it); the
+    second is a short list of ids, fetched a page at a time.
+    """
+
+    def __init__(self, complete, partial_ids):
+        self.complete = complete
+        self.partial_ids = partial_ids
+        self._complete_count = None
+
+    @property
+    def complete_count(self):
+        if self._complete_count is None:
+            self._complete_count = self.complete.count()
+        return self._complete_count
+
+    def count(self):
+        return self.complete_count + len(self.partial_ids)
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        start, stop = key.start or 0, key.stop if key.stop is not None else self.count()
+        found = list(self.complete[start:stop]) if start < self.complete_count else []
+        ids = self.partial_ids[max(0, start - self.complete_count) : stop - self.complete_count]
+        if ids:
+            pages = Page.objects.in_bulk(ids)
+            found.extend(pages[pk] for pk in ids if pk in pages)
+        return found
+
+
+def describe(pages, query, prefix=False, partial_ids=()):
     """Template rows for one page of results: the page, its kind, date and excerpt."""
+    partial_ids = set(partial_ids)
     specific = {
         page.pk: page for page in Page.objects.filter(pk__in=[p.pk for p in pages]).specific()
     }
@@ -101,6 +167,7 @@ def describe(pages, query, prefix=False):
         rows.append(
             {
                 "page": page,
+                "partial": page.pk in partial_ids,
                 "kind": page.specific_class._meta.verbose_name,
                 "date": date,
                 "excerpt": (
@@ -114,12 +181,20 @@ def describe(pages, query, prefix=False):
 
 
 def _results(pages, query, filtered):
-    """What the search page lists: matches, or newest first for filters alone."""
+    """What the search page lists: (results, prefix used, ids of partial matches).
+
+    Matches of every word first, then pages holding some of the words;
+    newest first for filters alone.
+    """
     if query:
-        return run_search(pages, query)
+        results, prefix = run_search(pages, query)
+        partial = [] if prefix else partial_matches(pages, query)
+        if partial:
+            return CombinedResults(results, partial), prefix, partial
+        return results, prefix, []
     if filtered:
-        return pages.order_by("-last_published_at", "-pk"), False
-    return Page.objects.none(), False
+        return pages.order_by("-last_published_at", "-pk"), False, []
+    return Page.objects.none(), False, []
 
 
 def search(request):
@@ -136,11 +211,12 @@ def search(request):
     pages = restrict(Page.objects.live().public().filter(depth__gt=1), data)
     page_number = request.GET.get("page")
     engine_unavailable = False
+    partial = []
     try:
-        results, prefix = _results(pages, query, filtered)
+        results, prefix, partial = _results(pages, query, filtered)
         paginator = Paginator(results, PER_PAGE)
         result_page = paginator.get_page(page_number)
-        rows = describe(result_page.object_list, query, prefix)
+        rows = describe(result_page.object_list, query, prefix, partial)
     except Exception as error:
         # The search engine is down or overloaded: say so, keep the page up.
         if not is_engine_unavailable(error):
@@ -167,6 +243,8 @@ def search(request):
         "search_query": query,
         "search_results": result_page,
         "rows": rows,
+        # No page holds every word: say that these hold only some.
+        "only_partial": bool(partial) and len(partial) == paginator.count,
         "engine_unavailable": engine_unavailable,
         "show_results": bool(query or filtered) and not engine_unavailable,
         "promotions": promotions,

@@ -18,30 +18,80 @@ except ImportError:  # pragma: no cover
 MAX_QUERY_TERMS = 32
 
 
+def _plain(terms_found, operator="and"):
+    return PlainText(" ".join(terms_found), operator=operator)
+
+
+def units_query(units, operator="and"):
+    """A Query for analysed units (search.analysis.QueryUnit), or "" for none.
+
+    A unit without a reading is its terms; one with a reading is its terms
+    OR its reading. With operator "and" every unit must match; units
+    without readings share one PlainText, so a query of plain terms is
+    compiled exactly as before readings existed.
+    """
+    units = units[:MAX_QUERY_TERMS]
+    if not units:
+        return ""
+    if operator == "or":
+        alternatives = []
+        for unit in units:
+            for found in (unit.terms, unit.reading):
+                alternatives.extend(term for term in found if term not in alternatives)
+        return _plain(alternatives[:MAX_QUERY_TERMS], "or")
+    plain = []
+    parts = []
+    for unit in units:
+        if unit.reading:
+            parts.append(Or([_plain(unit.terms), _plain(unit.reading)]))
+        else:
+            plain.extend(term for term in unit.terms if term not in plain)
+    if plain:
+        parts.insert(0, _plain(plain))
+    return parts[0] if len(parts) == 1 else And(parts)
+
+
+def autocomplete_query(text, operator="and"):
+    """Autocomplete: the surfaces typed, or (for kana) the reading they start."""
+    typed = analysis.autocomplete_terms(text)[:MAX_QUERY_TERMS]
+    if not typed:
+        return ""
+    query = _plain(typed, operator)
+    reading = analysis.autocomplete_reading(text)
+    if reading and reading not in typed:
+        return Or([query, _plain([reading], operator)])
+    return query
+
+
 def analyse_query(query, *, autocomplete=False, operator=None):
     """Rewrite a query (string or Query tree) into analysed terms.
 
-    Plain text becomes its terms joined by spaces, matched with AND unless the
-    caller chose an operator; autocomplete keeps what was typed (surfaces) so
-    the last word matches as a prefix. A query with no terms left (only
-    punctuation, say) becomes "", which backends answer with no results.
+    Plain text becomes its units (terms, or else readings; see
+    search.analysis.query_units), matched with AND unless the caller chose
+    an operator; autocomplete keeps what was typed (surfaces) so the last
+    word matches as a prefix. A query with no terms left (only punctuation,
+    say) becomes "", which backends answer with no results.
     """
-    analyse = analysis.autocomplete_terms if autocomplete else analysis.query_terms
 
-    def words(text):
-        return analyse(text)[:MAX_QUERY_TERMS]
+    def plain_text(text, chosen):
+        if autocomplete:
+            return autocomplete_query(text, chosen)
+        return units_query(analysis.query_units(text), chosen)
 
     if isinstance(query, str):
-        text = " ".join(words(query))
-        return PlainText(text, operator=operator or "and") if text else ""
+        return plain_text(query, operator or "and")
     if isinstance(query, PlainText):
-        text = " ".join(words(query.query_string))
-        return PlainText(text, operator=query.operator, boost=query.boost) if text else ""
+        analysed = plain_text(query.query_string, query.operator)
+        if isinstance(analysed, PlainText):
+            analysed.boost = query.boost
+        elif analysed != "" and query.boost != 1:
+            analysed = Boost(analysed, query.boost)
+        return analysed
     if isinstance(query, Phrase):
         text = " ".join(analysis.query_terms(query.query_string)[:MAX_QUERY_TERMS])
         return Phrase(text) if text else ""
     if isinstance(query, Fuzzy):
-        text = " ".join(words(query.query_string))
+        text = " ".join(analysis.query_terms(query.query_string)[:MAX_QUERY_TERMS])
         return Fuzzy(text, operator=query.operator, unaccent=query.unaccent) if text else ""
     if isinstance(query, Boost):
         inner = analyse_query(query.subquery, autocomplete=autocomplete)
@@ -99,10 +149,31 @@ class NoResults(EmptySearchResults):
         return self.__class__(self.model)
 
 
+OPERATORS = ("and", "or")
+
+
+def check_operators(query, operator=None):
+    """Raise ValueError for an operator Wagtail does not know, as its own backends do.
+
+    The analysed query is rebuilt with "and" or "or", which would otherwise
+    quietly turn a mistyped operator into one of them.
+    """
+    if operator is not None and operator.lower() not in OPERATORS:
+        raise ValueError(f"operator must be one of: {', '.join(OPERATORS)}, not {operator!r}")
+    if isinstance(query, (PlainText, Fuzzy)):
+        check_operators(None, query.operator)
+    elif isinstance(query, (And, Or)):
+        for sub in query.subqueries:
+            check_operators(sub)
+    elif isinstance(query, (Boost, Not)):
+        check_operators(query.subquery)
+
+
 class JapaneseQueryMixin:
     """Mixed into a Wagtail search backend: analyse every query before compiling it."""
 
     def _search(self, query_compiler_class, query, model_or_queryset, **kwargs):
+        check_operators(query, kwargs.get("operator"))
         autocomplete = issubclass(query_compiler_class, self.autocomplete_query_compiler_class)
         query = analyse_query(query, autocomplete=autocomplete, operator=kwargs.get("operator"))
         if query == "":
@@ -123,11 +194,22 @@ class SearchAllFieldsMixin:
     The admin's listings search snippets by named fields. The database
     backends answer such searches from the raw columns (PostgreSQL) or fail
     (SQLite's FTS table has only title and body columns: "no such column");
-    only the index holds the analysed Japanese, so search that.
+    only the index holds the analysed Japanese, so search that. A search of
+    the title alone searches the title column, which holds it analysed. A
+    name that is no search field of the model is still an error (FieldError).
     """
 
     def __init__(self, queryset, query, fields=None, **kwargs):
-        super().__init__(queryset, query, fields=None, **kwargs)
+        self.requested_fields = fields
+        title_only = fields is not None and set(fields) == {"title"}
+        super().__init__(queryset, query, fields=["title"] if title_only else None, **kwargs)
+
+    def check(self):
+        searched, self.fields = self.fields, self.requested_fields
+        try:
+            super().check()
+        finally:
+            self.fields = searched
 
 
 class RankedResultsMixin:

@@ -20,7 +20,7 @@ from wagtail.search.backends.database.sqlite.sqlite import (
     SQLiteSearchQueryCompiler,
     SQLiteSearchResults,
 )
-from wagtail.search.query import Not, Phrase, PlainText
+from wagtail.search.query import Phrase, PlainText
 
 from .base import (
     JapaneseQueryMixin,
@@ -144,10 +144,11 @@ class JapaneseSQLiteQueryCompiler(
     QuotedTermsMixin, RankedSearchMixin, SearchAllFieldsMixin, SQLiteSearchQueryCompiler
 ):
     def build_tsrank(self, vector, query, config=None, boost=1.0):
-        if isinstance(query, (Phrase, PlainText, Not)):
-            rank = WeightedBM25()
-            return rank * boost if boost != 1.0 else rank
-        return super().build_tsrank(vector, query, config=config, boost=boost)
+        # bm25() scores the row against the whole MATCH expression, whatever
+        # its shape: Wagtail's product of (1 + bm25) per part of an And,
+        # of negative numbers, could put the best match last.
+        rank = WeightedBM25()
+        return rank * boost if boost != 1.0 else rank
 
     def get_search_vectors(self):
         # Wagtail multiplies the whole-row rank by a title-length norm, which

@@ -21,7 +21,8 @@ def test_spelling_variants_give_the_same_terms(written, same_as):
 
 
 def test_compound_is_split_into_words_found_inside_it():
-    assert analysis.index_text("つながる子育てカフェ").split() == ["繋がる", "子育て", "カフェ"]
+    assert analysis.terms("つながる子育てカフェ") == ["繋がる", "子育て", "カフェ"]
+    assert analysis.index_text("つながる子育てカフェ").split()[:3] == ["繋がる", "子育て", "カフェ"]
 
 
 def test_mixed_japanese_and_english():
@@ -57,7 +58,10 @@ def test_one_unbroken_run_longer_than_the_limit_is_cut_safely():
 def test_output_is_stable():
     text = "第3回 つながる子育てカフェ in 武蔵野"
     assert analysis.index_text(text) == analysis.index_text(text)
-    assert analysis.index_text(text) == "第 3 回 繋がる 子育て カフェ in 武蔵野"
+    assert analysis.index_text(text) == (
+        "第 3 回 繋がる 子育て カフェ in 武蔵野"
+        " ダイ カイ ツナガル コソダテ カフエ コソダテカフエ ムサシノ"
+    )
 
 
 def test_dictionary_is_loaded_once_and_tokenizers_are_per_thread():
@@ -82,3 +86,56 @@ def test_empty_and_odd_input():
     assert analysis.terms("") == []
     assert analysis.terms(None) == []
     assert analysis.terms("\x00\x01") == []
+
+
+@pytest.mark.parametrize(
+    "typed, key",
+    [
+        ("こうざ", "コウザ"),  # hiragana as katakana
+        ("ねっとわーく", "ネツトワク"),  # no long-vowel marks; small ッ as large
+        ("ネットワーク", "ネツトワク"),
+        ("ぼらんてぃあ", "ボランテイア"),  # small ぃ as large
+        ("まちずくり", "マチズクリ"),  # ず and づ are the same sound
+        ("ﾏﾁﾂﾞｸﾘ", "マチズクリ"),  # half-width, NFKC first
+    ],
+)
+def test_readings_fold_the_ways_people_type_a_sound(typed, key):
+    assert analysis.reading_key(typed) == key
+
+
+def test_index_text_carries_readings_after_the_terms():
+    found = analysis.index_text("吉祥寺北町の講座").split()
+    assert found[:4] == ["吉祥寺", "北町", "の", "講座"]
+    # Each word's reading, and the place name's as one word.
+    assert {"キチジヨウジ", "キタマチ", "キチジヨウジキタマチ", "コウザ"} <= set(found[4:])
+    assert "ノ" not in found  # particles have no reading worth matching
+
+
+def test_a_kana_word_is_one_unit_read_as_a_whole():
+    (unit,) = analysis.query_units("ぷろじぇくと")
+    assert unit.reading == ("プロジエクト",)
+
+
+def test_a_kanji_word_can_also_be_found_by_its_reading():
+    units = analysis.query_units("防災講座")
+    assert [(unit.terms, unit.reading) for unit in units] == [
+        (("防災",), ("ボウサイ",)),
+        (("講座",), ("コウザ",)),
+    ]
+
+
+def test_latin_words_and_numbers_get_no_reading():
+    assert all(not unit.reading for unit in analysis.query_units("NPO 2026"))
+
+
+@pytest.mark.parametrize(
+    "query, words",
+    [
+        ("防災 講座", ["防災", "講座"]),
+        ("防災講座", ["防災", "講座"]),
+        ("お年寄りの見守り", ["お年寄り", "見", "守り"]),
+        ("ねっとわーく", ["ねっとわーく"]),
+    ],
+)
+def test_query_words_are_what_a_resident_typed(query, words):
+    assert analysis.query_words(query) == words

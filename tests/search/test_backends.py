@@ -12,8 +12,22 @@ from search.index import JapaneseAutocompleteField, JapaneseSearchField, page_se
 
 def test_plain_query_is_analysed_and_all_words_are_required():
     query = analyse_query("つながる子育てｶﾌｪ")
+    assert isinstance(query, And)
+    # Each word: as written, or else read (ツナガル is the reading of 繋がる).
+    assert [
+        [(part.query_string, part.operator) for part in word.subqueries]
+        for word in query.subqueries
+    ] == [
+        [("繋がる", "and"), ("ツナガル", "and")],
+        [("子育て", "and"), ("コソダテ", "and")],
+        [("カフェ", "and"), ("カフエ", "and")],
+    ]
+
+
+def test_words_without_readings_stay_one_plain_query():
+    query = analyse_query("NPO 2026")
     assert isinstance(query, PlainText)
-    assert (query.query_string, query.operator) == ("繋がる 子育て カフェ", "and")
+    assert (query.query_string, query.operator) == ("npo 2026", "and")
 
 
 def test_a_chosen_operator_is_kept():
@@ -26,7 +40,7 @@ def test_query_objects_are_analysed_inside():
     )
     phrase, negated, either = query.subqueries
     assert phrase.query_string == "子育て カフェ"
-    assert negated.subquery.query_string == "カフェ"
+    assert [part.query_string for part in negated.subquery.subqueries] == ["カフェ", "カフエ"]
     assert either.subqueries[0].query_string == "npo"
 
 

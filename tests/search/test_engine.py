@@ -65,7 +65,8 @@ def test_mapping_searches_autocomplete_fields_with_the_whitespace_analyzer():
 def test_documents_carry_analysed_text():
     page = ActivityPage.objects.get(slug="kosodate-cafe-3")
     document = JapaneseOpenSearchMapping(ActivityPage).get_document(page)
-    assert document["title"] == "第 3 回 繋がる 子育て カフェ in 武蔵野"
+    assert document["title"].startswith("第 3 回 繋がる 子育て カフェ in 武蔵野 ")
+    assert "コソダテ" in document["title"].split()  # its reading, for kana queries
     assert "つながる" in document["title_edgengrams"].split()
 
 

@@ -87,10 +87,11 @@ def test_results_are_paginated(client):
 
 
 def test_zero_results_suggest_words_the_site_uses(client):
-    html = get(client, query="子育てサロン")
+    # One word (kana only), so no page holding part of it stands in.
+    html = get(client, query="コソダテさろん")
     assert "該当するページはありませんでした" in html
     suggestions = html.split('class="suggestions"', 1)[1].split("</ul>", 1)[0]
-    assert "子育て" in suggestions
+    assert "サロン" in suggestions
 
 
 def test_editors_promoted_result_comes_first(client):
@@ -148,3 +149,42 @@ def test_long_query_is_cut_and_the_resident_told(client):
 
 def test_control_characters_are_dropped_not_rejected(client):
     assert "第1回 つながる子育てカフェ in 武蔵野" in get(client, query="子育て\x00")
+
+
+def test_words_no_page_holds_together_show_pages_holding_some_with_a_notice(client):
+    html = get(client, query="量子コンピュータ 子育て")
+    assert "すべての語を含むページはありませんでした。一部の語を含むページを表示しています" in html
+    assert "第3回 つながる子育てカフェ in 武蔵野" in result_titles(html)
+
+
+def test_pages_holding_every_word_come_before_pages_holding_some(client):
+    from search.views import partial_matches
+
+    pages = Page.objects.live().public().filter(depth__gt=1)
+    complete = {page.pk for page in pages.search("子育て 防災", operator="and")}
+    partial = partial_matches(pages, "子育て 防災")
+    assert complete and partial and not complete & set(partial)
+
+    html = get(client, query="子育て 防災")
+    assert "すべての語を含むページ" not in html
+    rows = re.findall(r'<li class="search-result[ "].*?</li>', html, re.S)
+    tagged = ["tag--partial" in row for row in rows]
+    # Every page with both words first, then those with one, each tagged.
+    assert tagged[: len(complete)] == [False] * len(complete)
+    assert all(tagged[len(complete) :]) and len(tagged) > len(complete)
+
+
+def test_a_page_holding_two_of_three_words_ranks_above_one_holding_one():
+    from search.views import partial_matches
+
+    pages = Page.objects.live().public().filter(depth__gt=1)
+    query = "子育て カフェ 量子コンピュータ"
+    ranked = partial_matches(pages, query)
+    both = {page.pk for page in pages.search("子育て カフェ", operator="and")}
+    assert both and set(ranked[: len(both)]) == both
+
+
+def test_a_word_typed_in_hiragana_finds_the_kanji_and_is_marked_on_the_page(client):
+    html = get(client, query="こうざ")
+    assert "団体のためのSNS発信講座" in result_titles(html)
+    assert "<mark>講座</mark>" in html
