@@ -17,7 +17,6 @@ from cms.facilities.models import FacilityIndexPage, FacilityRoom
 from cms.groups.models import GroupIndexPage
 from tests.factories import (
     ActivityPageFactory,
-    AreaFactory,
     FacilityPageFactory,
     GroupPageFactory,
 )
@@ -105,14 +104,3 @@ def test_a_group_is_found_by_the_title_of_an_activity_it_took_part_in(committed)
         draft.participations.create(group=group)
     assert {"雨水タンク見学会", "緑のまち研究会"} <= set(titles("雨水タンク"))
     assert "緑のまち研究会" not in titles("屋上緑化")
-
-
-def test_renaming_an_area_finds_its_pages_by_the_new_name_only(committed):
-    area = AreaFactory(name="桜台", slug="sakuradai-test")
-    group = GroupPageFactory(parent=GroupIndexPage.objects.get(), title="花の会", area=area)
-    assert group.title in titles("桜台")
-    with committed():
-        area.name = "若葉台"
-        area.save()
-    assert group.title in titles("若葉台")
-    assert group.title not in titles("桜台")
