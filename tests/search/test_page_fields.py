@@ -11,7 +11,7 @@ import pytest
 
 from wagtail.models import Page
 
-from cms.activities.models import ActivityIndexPage, ActivitySpeaker
+from cms.activities.models import ActivityIndexPage, ActivityPage, ActivitySpeaker
 from cms.core.models import Area
 from cms.facilities.models import FacilityIndexPage, FacilityRoom
 from cms.groups.models import GroupIndexPage
@@ -104,3 +104,31 @@ def test_a_group_is_found_by_the_title_of_an_activity_it_took_part_in(committed)
         draft.participations.create(group=group)
     assert {"雨水タンク見学会", "緑のまち研究会"} <= set(titles("雨水タンク"))
     assert "緑のまち研究会" not in titles("屋上緑化")
+
+
+def test_related_text_is_found_on_the_search_engine(require_search_engine, settings):
+    """RelatedFields reach the engine as nested documents, searched with the page."""
+    import uuid
+
+    from wagtail.search.backends import get_search_backend
+
+    from tests.search.test_engine import config
+
+    prefix = f"musashino_test_{uuid.uuid4().hex[:8]}_"
+    settings.WAGTAILSEARCH_BACKENDS = {"default": config(require_search_engine, prefix)}
+    lecture = ActivityPageFactory(parent=activities_index(), title="まちの記録を残す講座")
+    lecture.speakers = [
+        ActivitySpeaker(role="lecturer", name="山辺花子", affiliation="記録の会 専任スタッフ")
+    ]
+    lecture.save()
+    backend = get_search_backend()
+    index = backend.get_index_for_model(ActivityPage)
+    try:
+        index.reset()
+        index.add_model(ActivityPage)
+        index.add_item(lecture)
+        index.refresh()
+        assert titles("山辺花子") == ["まちの記録を残す講座"]
+        assert titles("専任スタッフ") == ["まちの記録を残す講座"]
+    finally:
+        backend.es.indices.delete(index=f"{prefix}*")
