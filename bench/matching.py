@@ -271,6 +271,9 @@ class CharacterNgrams:
         self.size = size
         self._indexes = {}
 
+    def prepare(self, vocabulary):
+        """Nothing to do ahead: the index is made on the first look-up."""
+
     def _grams(self, term):
         if len(term) < self.size:
             return frozenset()

@@ -14,6 +14,7 @@ ships help on held-out residents and are kept; character n-grams did not
 synonym dictionary, downloads its data from outside PyPI when it is built.
 """
 
+import functools
 import json
 import logging
 import math
@@ -134,7 +135,7 @@ class WordVectors:
     def __init__(self, directory, threshold=0.5):
         import msgpack
 
-        directory = Path(directory)
+        self.directory = directory = Path(directory)
         self.threshold = threshold
         vectors = np.load(directory / "vectors")
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -149,6 +150,11 @@ class WordVectors:
         self._keys, self._rows = self._keys[order], rows[order]
         self._matrices = _PerVocabulary()
 
+    def __reduce__(self):
+        # An engine is pickled with its bridge: by where its vectors are, read
+        # once per process, rather than 24 MB of them in every pickle.
+        return shared_vectors, (str(self.directory), self.threshold)
+
     @classmethod
     def of_ja_ginza(cls, **options):
         """The vectors of the installed ja_ginza package (ImportError without it)."""
@@ -159,9 +165,12 @@ class WordVectors:
             raise ImportError("ja_ginza is not installed")
         package = Path(spec.origin).parent
         meta = json.loads((package / "meta.json").read_text())
-        return cls(
-            package / f"{meta['lang']}_{meta['name']}-{meta['version']}" / "vocab", **options
-        )
+        directory = package / f"{meta['lang']}_{meta['name']}-{meta['version']}" / "vocab"
+        return shared_vectors(str(directory), **options)
+
+    def prepare(self, vocabulary):
+        """Look the vocabulary's terms up now, not on the first resident's request."""
+        self._matrices.of(vocabulary, self._matrix)
 
     def row_of(self, term):
         """The row of `term`'s vector, or None when the vectors lack it."""
@@ -197,6 +206,12 @@ class WordVectors:
         ]
         found.sort(key=lambda item: (-item[1], item[0]))
         return [(column, min(similarity, 1.0)) for column, similarity in found[:limit]]
+
+
+@functools.cache
+def shared_vectors(directory, threshold=0.5):
+    """WordVectors(directory, threshold), read once per process."""
+    return WordVectors(directory, threshold=threshold)
 
 
 # The engine's default: the site's bridge (see default_bridge).

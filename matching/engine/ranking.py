@@ -305,6 +305,8 @@ class MatchingEngine:
 
     def _set_text(self, vocabulary, opportunity_counts, group_counts):
         self._vocabulary = vocabulary
+        if self._bridge is not None:
+            self._bridge.prepare(vocabulary)
         self._documents = vocabulary.weigh(opportunity_counts)
         self._documents_t = sparse.csr_array(self._documents.T)
         self._group_documents = vocabulary.weigh(group_counts)
@@ -715,25 +717,30 @@ class _Reasons:
                 _("Your interests “%(first)s” and “%(second)s” match")
                 % {"first": words[0], "second": words[1]}
             )
-        return reasons + self.bridge(shared)
+        return reasons + self.bridge(shared, words)
 
-    def bridge(self, shared):
-        """The heaviest word a bridge reached: the resident's word and the listing's."""
+    def bridge(self, shared, quoted):
+        """The heaviest word a bridge reached: the resident's word and the listing's.
+
+        Left out when the resident's word is quoted as matching already.
+        """
         terms = self.engine._vocabulary.terms
         bridged = sorted(
-            (-shared[terms[column]], terms[column], found)
+            (-shared[terms[column]], terms[column], found.term)
             for column, found in self.bridged.items()
             if terms[column] in shared
         )
-        if not bridged:
-            return []
-        _weight, theirs, found = bridged[0]
-        # The resident's word as they wrote it (お年寄り for 高齢者), else the term.
-        mine = quoted_words(self._phrases, {found.term: 1.0})
-        return [
-            _("“%(yours)s” and “%(theirs)s” are close in meaning")
-            % {"yours": mine[0] if mine else found.term, "theirs": theirs}
-        ]
+        for _weight, theirs, term in bridged:
+            # The resident's word as they wrote it, else the term.
+            mine = quoted_words(self._phrases, {term: 1.0})
+            yours = mine[0] if mine else term
+            if yours == theirs or any(yours in word or word in yours for word in quoted):
+                continue
+            return [
+                _("“%(yours)s” and “%(theirs)s” are close in meaning")
+                % {"yours": yours, "theirs": theirs}
+            ]
+        return []
 
 
 def _best(scores, limit):

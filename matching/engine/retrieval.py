@@ -426,6 +426,8 @@ class SearchEngineRanker:
     ):
         self.client = client
         self.bridge = bridges.default_bridge() if bridge is bridges.DEFAULT else bridge
+        if self.bridge is not None:
+            self.bridge.prepare(vocabulary)
         self.names = names
         self.vocabulary = vocabulary
         self.taxonomy = TaxonomyText(skills)

@@ -13,6 +13,7 @@ import pytest
 from opensearchpy import OpenSearch
 
 from django.core.management import call_command
+from django.utils import translation
 
 from bench.matching import generate
 from cms.groups.models import GroupIndexPage
@@ -20,7 +21,7 @@ from matching import search_index, services, sources
 from matching.engine import MatchingEngine, indexing, retrieval
 from matching.engine.evaluation import mean, ndcg_at_k
 from matching.engine.ranking import FULL_PENALTY
-from matching.evaluation_io import graded_by_key
+from matching.evaluation_io import graded_by_key, load_evaluation_set
 from matching.importer import load_file
 from matching.sources import profile_from_data
 from tests.conftest import search_engine_url
@@ -135,6 +136,31 @@ def test_the_engine_ranks_generated_profiles_as_the_in_process_engine(engine):
             ndcg_at_k(keys(results), graded) for results, graded in zip(ranked, grades, strict=True)
         )
         assert ndcg >= 1.0 - NDCG_TOLERANCE, kind
+
+
+def test_the_engine_ranks_residents_own_words_as_the_in_process_engine(engine):
+    """With the bridge: the same expanded query, the same order, the same reasons."""
+    evaluation = load_evaluation_set("matching/samples/evaluation")
+    records = (evaluation.opportunities, evaluation.groups, evaluation.skills)
+    client, names = OpenSearch(engine), search_index.index_names()
+    indexing.rebuild(client, names, indexing.Corpus(*records), suffix="residents")
+    ranker = retrieval.SearchEngineRanker(
+        client, names, vocabulary=indexing.load_vocabulary(client, names), skills=records[2]
+    )
+    local = MatchingEngine.build(*records)
+    assert ranker.bridge is not None
+    profiles = list(evaluation.profiles.values())
+    reasons = []
+    with translation.override("en"):
+        for kind in ("opportunities", "groups"):
+            ranked = ranker.rank_many(profiles, kind=kind)
+            reference = local.rank_many(profiles, kind=kind)
+            assert same_share(ranked, reference) >= SAME_TOP_10, kind
+            for mine, theirs in zip(ranked, reference, strict=True):
+                if keys(mine) == keys(theirs):
+                    assert [r.reasons for r in mine] == [r.reasons for r in theirs]
+                reasons += [reason for result in mine for reason in result.reasons]
+    assert any("close in meaning" in reason for reason in reasons)
 
 
 def rank_api(client, profile, **params):
