@@ -16,6 +16,9 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet --constraint requirements.lock --editable ".[dev]"
+	# Only the data of ja-ginza (word vectors for matching): its metadata asks
+	# for SudachiPy < 0.7 and spaCy, neither of which reads them here.
+	$(BIN)/pip install --quiet --no-deps --constraint requirements.lock ja-ginza
 	touch $(STAMP)
 
 install: $(STAMP)
