@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +9,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from cms.core.models import Area
 from cms.infrastructure.abuse import HoneypotMixin
 
-from .engine.records import Place, Profile
+from . import sources, validation
 from .engine.slots import DAY_LABELS, DAYS, PERIOD_LABELS, PERIODS, SLOT_CODES, slot_label
 from .models import ResidentProfile, Skill, Suggestion, TimeSlot
 
@@ -47,86 +49,121 @@ def _slot_choices():
     return [(code, slot_label(code)) for code in SLOT_CODES]
 
 
-class MatchingForm(forms.Form):
-    """What a resident tells the 「あなたに合う活動を探す」 page (GET; nothing is stored)."""
+def _skill_choices():
+    return [(skill.slug, str(skill)) for skill in Skill.objects.all()]
 
+
+def _area_choices():
+    return [("", _("Not given")), *((area.slug, area.name) for area in Area.objects.all())]
+
+
+class _Carried:
+    """A field that only carries what was sent: matching.validation checks
+    it, so that the form says what the API and the commands say."""
+
+    def validate(self, value):
+        pass
+
+    def run_validators(self, value):
+        pass
+
+
+class _CarriedText(_Carried, forms.CharField):
+    pass
+
+
+class _CarriedChoice(_Carried, forms.ChoiceField):
+    pass
+
+
+class _CarriedChoices(_Carried, forms.MultipleChoiceField):
+    pass
+
+
+class MatchingForm(forms.Form):
+    """What a resident tells the 「あなたに合う活動を探す」 page (GET; nothing is stored).
+
+    The fields carry the answers; matching.validation checks them, and its
+    errors show beside the fields. `answers` holds the cleaned answers.
+    """
+
+    # The distances offered; any other the validator accepts is shown too.
     DISTANCES = (1, 2, 3, 5, 10)
 
-    skills = forms.ModelMultipleChoiceField(
+    skills = _CarriedChoices(
         label=_("What you can do"),
-        queryset=Skill.objects.all(),
-        to_field_name="slug",
+        choices=_skill_choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    interests = forms.CharField(
+    interests = _CarriedText(
         label=_("What you are interested in"),
-        help_text=_("In your own words, e.g. 子育て, 環境, 国際交流 (up to 200 characters)."),
-        max_length=200,
         required=False,
+        strip=False,
+        widget=forms.TextInput(attrs={"maxlength": validation.INTERESTS_MAX_LENGTH}),
     )
-    slots = forms.MultipleChoiceField(
+    slots = _CarriedChoices(
         label=_("When you are free (every week)"),
         choices=_slot_choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    area = forms.ModelChoiceField(
-        label=_("Where you live"),
-        queryset=Area.objects.all(),
-        to_field_name="slug",
-        required=False,
-        empty_label=_("Not given"),
-    )
-    max_km = forms.TypedChoiceField(
-        label=_("How far you would go"),
-        choices=[(str(km), _("up to %(km)s km") % {"km": km}) for km in DISTANCES],
-        coerce=float,
-        initial="3",
-        required=False,
-        empty_value=3.0,
-    )
+    area = _CarriedChoice(label=_("Where you live"), choices=_area_choices, required=False)
+    max_km = _CarriedChoice(label=_("How far you would go"), initial="3", required=False)
 
     PROFILE_FIELDS = ("skills", "interests", "slots", "area", "max_km")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.answers = None
+        # Made per form, so in the language of the request.
+        self.fields["interests"].help_text = _(
+            "In your own words, e.g. 子育て, 環境, 国際交流 (up to %(count)s characters)."
+        ) % {"count": validation.INTERESTS_MAX_LENGTH}
+        self.fields["max_km"].choices = self._distance_choices()
+
+    def _distance_choices(self):
+        """The distances offered, and a valid one sent that is not among them
+        (a link made from a stored profile of 4 km), so that it stays chosen."""
+        distances = {str(km): float(km) for km in self.DISTANCES}
+        sent = self.data.get(self.add_prefix("max_km")) if self.is_bound else None
+        if isinstance(sent, str) and sent.strip() and sent not in distances:
+            cleaned, errors = validation.clean_fields(
+                {"max_km": sent}, validation.Vocabulary(), fields=("max_km",)
+            )
+            if not errors:
+                distances[sent] = cleaned["max_km"]
+        return [
+            (value, _("up to %(km)s km") % {"km": f"{km:g}"})
+            for value, km in sorted(distances.items(), key=lambda item: item[1])
+        ]
+
     def clean(self):
         data = super().clean()
-        if not (data.get("skills") or data.get("interests") or data.get("slots")):
-            raise forms.ValidationError(
-                _("Choose at least one thing you can do, write an interest or tick a time."),
-                code="empty",
-            )
+        answers = {name: data.get(name) for name in self.PROFILE_FIELDS}
+        try:
+            self.answers = validation.clean_profile(answers, sources.vocabulary(), key="web")
+        except validation.ProfileError as error:
+            for problem in error.errors:
+                name = problem.field if problem.field in self.fields else None
+                self.add_error(name, forms.ValidationError(problem.message, code=problem.code))
         return data
 
-    def profile_record(self, key="web"):
+    def profile_record(self):
         """The engine's record of what the resident entered."""
-        data = self.cleaned_data
-        area = data.get("area")
-        return Profile(
-            key=key,
-            skills=tuple(skill.slug for skill in data.get("skills") or ()),
-            interests=data.get("interests") or "",
-            slots=frozenset(self.chosen_slots()),
-            place=Place(float(area.latitude), float(area.longitude)) if area else None,
-            max_km=data.get("max_km") or 3.0,
-        )
-
-    def chosen_slots(self):
-        """The ticked slots; none ticked means any time is fine, as the form says."""
-        return tuple(self.cleaned_data.get("slots") or SLOT_CODES)
+        return self.answers.record()
 
     def query_string(self):
         """The entered profile as a query string, carried to the follow-up forms."""
-        data = self.cleaned_data
+        answers = self.answers
         query = QueryDict(mutable=True)
-        query.setlist("skills", [skill.slug for skill in data.get("skills") or ()])
-        query.setlist("slots", list(data.get("slots") or ()))
-        if data.get("interests"):
-            query["interests"] = data["interests"]
-        if data.get("area"):
-            query["area"] = data["area"].slug
-        if data.get("max_km"):
-            query["max_km"] = f"{data['max_km']:g}"
+        query.setlist("skills", list(answers.skills))
+        query.setlist("slots", list(answers.slots))
+        if answers.interests:
+            query["interests"] = answers.interests
+        if answers.area:
+            query["area"] = answers.area
+        query["max_km"] = f"{answers.max_km:g}"
         return query.urlencode()
 
     def slot_grid(self):
@@ -154,14 +191,19 @@ class MatchingForm(forms.Form):
         return [DAY_LABELS[day] for day in DAYS]
 
     def apply_to(self, profile):
-        """Copy the entered profile onto a stored ResidentProfile (saved, with its M2M)."""
-        data = self.cleaned_data
-        profile.interests = data.get("interests") or ""
-        profile.home_area = data.get("area")
-        profile.max_km = data.get("max_km") or 3
+        """Copy the entered profile onto a stored ResidentProfile (saved, with its M2M).
+
+        No slot ticked is stored as every slot: the admin then shows what the
+        resident meant.
+        """
+        answers = self.answers
+        profile.interests = answers.interests
+        profile.home_area = Area.objects.filter(slug=answers.area).first() if answers.area else None
+        profile.max_km = Decimal(str(answers.max_km))
         profile.save()
-        profile.skills.set(data.get("skills") or ())
-        profile.slots.set(TimeSlot.objects.filter(code__in=self.chosen_slots()))
+        profile.skills.set(Skill.objects.filter(slug__in=answers.skills))
+        slots = validation.available_slots(answers.slots)
+        profile.slots.set(TimeSlot.objects.filter(code__in=slots))
 
 
 class ContactForm(HoneypotMixin, forms.ModelForm):

@@ -5,8 +5,10 @@ The ranking itself lives in matching.engine and works on plain records.
 """
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -19,6 +21,7 @@ from wagtail.search import index
 from cms.infrastructure.abuse import address_digest
 from search.index import JapaneseAutocompleteField, JapaneseSearchField
 
+from . import validation
 from .engine.records import Weights
 from .engine.slots import DAYS, PERIODS, slot_label
 
@@ -124,7 +127,8 @@ class ResidentProfile(models.Model):
     email_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     skills = models.ManyToManyField(Skill, verbose_name=_("skills"), blank=True)
-    interests = models.TextField(_("interests"), blank=True, max_length=2000)
+    # Its length, like max_km's range, is checked by clean(): matching.validation.
+    interests = models.TextField(_("interests"), blank=True)
     slots = models.ManyToManyField(TimeSlot, verbose_name=_("available times"), blank=True)
     home_area = models.ForeignKey(
         "core.Area",
@@ -139,7 +143,6 @@ class ResidentProfile(models.Model):
         max_digits=4,
         decimal_places=1,
         default=3,
-        validators=[MinValueValidator(0), MaxValueValidator(50)],
     )
     consent = models.BooleanField(_("agreed to be contacted about matches"), default=False)
     consented_at = models.DateTimeField(_("agreed at"), null=True, blank=True)
@@ -169,6 +172,23 @@ class ResidentProfile(models.Model):
         if update_fields is not None and "email" in update_fields:
             kwargs["update_fields"] = {*update_fields, "email_digest"}
         super().save(*args, **kwargs)
+
+    def clean(self):
+        """The profile's own answers by the one validator (matching.validation),
+        as the API, the form and profile files are. Its skills and slots are
+        rows that exist by construction; none stored means any time."""
+        super().clean()
+        cleaned, errors = validation.clean_fields(
+            {"interests": self.interests, "max_km": self.max_km},
+            validation.Vocabulary(),
+            fields=("interests", "max_km"),
+        )
+        if errors:
+            raise ValidationError(
+                {error.field: ValidationError(error.message, code=error.code) for error in errors}
+            )
+        self.interests = cleaned["interests"]
+        self.max_km = Decimal(str(cleaned["max_km"]))
 
 
 class Suggestion(models.Model):

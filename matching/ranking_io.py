@@ -1,7 +1,7 @@
-"""Ranking for profiles given as data (the rank_matches command, the JSON API)."""
+"""Ranking for profiles given as data: the rank_matches command; the JSON API's results."""
 
 from . import services
-from .sources import ProfileError, profile_from_data
+from .sources import profiles_from_data
 
 
 def result_json(result):
@@ -17,10 +17,12 @@ def result_json(result):
 
 
 def rank_profiles_data(data, *, limit=10, kind="opportunities"):
-    """[{"id", "results": [...]}] in input order, for a list of profile objects."""
-    if not isinstance(data, list):
-        raise ProfileError("the profiles file must hold a JSON list of profiles")
-    profiles = [profile_from_data(item, key=str(index)) for index, item in enumerate(data)]
+    """[{"id", "results": [...]}] in input order, for a list of profile objects.
+
+    Raises ProfileError with every error of every profile: nothing is ranked
+    until the whole file is right.
+    """
+    profiles = profiles_from_data(data)
     ranked = services.rank_many(profiles, limit=limit, kind=kind)
     return [
         {"id": item.get("id"), "results": [result_json(r) for r in results]}

@@ -9,9 +9,10 @@ from django.core.cache import cache
 from django.db.models import Count, Q
 
 from .engine.records import Group, Opportunity, Place, Profile, Skill
-from .engine.slots import validate_slots
 from .models import Skill as SkillModel
 from .models import Suggestion
+from .validation import ProfileError as ProfileError  # raised by profile_from_data
+from .validation import Vocabulary, available_slots, clean_profile, clean_profiles
 
 ENGINE_CACHE_KEY = "matching:engine-version"
 
@@ -102,87 +103,37 @@ def _plain(html):
 
 
 def profile_record(profile):
-    """A stored ResidentProfile as an engine record."""
+    """A stored ResidentProfile as an engine record (no slots stored: any time)."""
     return Profile(
         key=str(profile.public_id),
         skills=tuple(profile.skills.values_list("slug", flat=True)),
         interests=profile.interests,
-        slots=frozenset(profile.slots.values_list("code", flat=True)),
+        slots=frozenset(available_slots(profile.slots.values_list("code", flat=True))),
         place=_place(profile.home_area),
         max_km=float(profile.max_km),
     )
 
 
-class ProfileError(ValueError):
-    """A submitted profile names a skill, slot or area that does not exist."""
+def vocabulary():
+    """The skills and areas that exist, as the profile validator checks names."""
+    from cms.core.models import Area
 
-
-def _is_utf8(value):
-    """False for a str holding half of a UTF-16 pair: JSON can escape one
-    ("\\ud800") and Python reads it, but it is no character, and the
-    database, the analyser and the JSON response all fail on it."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _is_text(value):
-    """A str the database can be asked about (PostgreSQL refuses NUL, too)."""
-    return isinstance(value, str) and "\x00" not in value and _is_utf8(value)
+    return Vocabulary(
+        skills=frozenset(SkillModel.objects.values_list("slug", flat=True)),
+        areas={area.slug: _place(area) for area in Area.objects.all()},
+    )
 
 
 def profile_from_data(data, *, key=None):
-    """A profile record from submitted data (JSON file or API), validated."""
-    from cms.core.models import Area
+    """A profile record from submitted data (a profile file's item or the
+    API's body), validated; ProfileError says what is wrong."""
+    return clean_profile(data, vocabulary(), key=key or "").record()
 
-    if not isinstance(data, dict):
-        raise ProfileError("a profile must be an object")
-    key = str(data.get("id", key or ""))
-    if not _is_text(key):
-        raise ProfileError('profile: field "id": must be text or a number')
-    where = f'profile "{key}"' if key else "profile"
-    skills = data.get("skills", [])
-    slots = data.get("slots", [])
-    interests = data.get("interests", "")
-    if not isinstance(skills, list) or not all(_is_text(s) for s in skills):
-        raise ProfileError(f'{where}: field "skills": must be a list of skill slugs')
-    if not isinstance(slots, list) or not all(isinstance(s, str) for s in slots):
-        raise ProfileError(f'{where}: field "slots": must be a list of time-slot codes')
-    if not isinstance(interests, str) or len(interests) > 2000:
-        raise ProfileError(f'{where}: field "interests": must be text of at most 2000 characters')
-    if not _is_utf8(interests):
-        raise ProfileError(f'{where}: field "interests": holds an invalid \\u escape')
-    known = set(SkillModel.objects.filter(slug__in=skills).values_list("slug", flat=True))
-    unknown = [s for s in skills if s not in known]
-    if unknown:
-        raise ProfileError(f"{where}: field \"skills\": unknown skill '{unknown[0]}'")
-    try:
-        slots = validate_slots(slots)
-    except ValueError as error:
-        raise ProfileError(f'{where}: field "slots": {error}') from None
-    area = None
-    if data.get("area") not in (None, ""):
-        if not _is_text(str(data["area"])):
-            raise ProfileError(f'{where}: field "area": must be an area slug')
-        area = Area.objects.filter(slug=str(data["area"])).first()
-        if area is None:
-            raise ProfileError(f"{where}: field \"area\": unknown area '{data['area']}'")
-    try:
-        max_km = float(data.get("max_km", 3))
-    except (TypeError, ValueError):
-        raise ProfileError(f'{where}: field "max_km": must be a number of kilometres') from None
-    if not 0 <= max_km <= 50:
-        raise ProfileError(f'{where}: field "max_km": must be between 0 and 50')
-    return Profile(
-        key=key,
-        skills=tuple(skills),
-        interests=interests,
-        slots=frozenset(slots),
-        place=_place(area),
-        max_km=max_km,
-    )
+
+def profiles_from_data(items):
+    """The records of a file's profiles; ProfileError lists every error of
+    every profile, each with its number in the file."""
+    return [answers.record() for answers in clean_profiles(items, vocabulary())]
 
 
 def build_engine(weights=None):

@@ -4,6 +4,7 @@ import json
 
 from django.http import JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -11,11 +12,11 @@ from django.views.decorators.http import require_POST
 from cms.infrastructure.abuse import TOO_MANY_MESSAGE, too_many
 from cms.infrastructure.queue import send_on_commit
 
-from . import residents, services, tasks, tokens
+from . import residents, services, sources, tasks, tokens
 from .forms import ContactForm, InterestForm, MatchingForm
 from .models import AccessToken
-from .ranking_io import rank_profiles_data
-from .sources import ProfileError
+from .ranking_io import result_json
+from .validation import ProfileError, clean_profile
 
 MAX_BODY_BYTES = 16_384
 # Japanese stays readable in the response (UTF-8, not \uXXXX escapes).
@@ -27,8 +28,15 @@ READABLE = {"ensure_ascii": False}
 def rank_api(request):
     """POST a profile {"skills", "interests", "slots", "area", "max_km"}; get ranked results.
 
-    Query parameters: kind=opportunities|groups, limit=1..50.
+    Query parameters: kind=opportunities|groups, limit=1..50. Errors and
+    reasons come in the request's language (Accept-Language; Japanese unless
+    it asks for another of the site's languages).
     """
+    with translation.override(translation.get_language_from_request(request)):
+        return _rank_api(request)
+
+
+def _rank_api(request):
     if len(request.body) > MAX_BODY_BYTES:
         return _error(_("The profile is too large."), status=413)
     kind = request.GET.get("kind", "opportunities")
@@ -41,22 +49,29 @@ def rank_api(request):
     if not 1 <= limit <= 50:
         return _error(_("limit must be between 1 and 50."))
     try:
-        profile = json.loads(request.body.decode("utf-8"))
+        data = json.loads(request.body.decode("utf-8"))
     except (ValueError, RecursionError):
         # Besides bad UTF-8 and bad JSON (both ValueErrors): numbers of over
         # 4,300 digits (ValueError) and arrays nested thousands deep.
         return _error(_("The body must be a JSON object."))
-    if not isinstance(profile, dict):
+    if not isinstance(data, dict):
         return _error(_("The body must be a JSON object."))
     try:
-        (result,) = rank_profiles_data([profile], limit=limit, kind=kind)
+        profile = clean_profile(data, sources.vocabulary())
     except ProfileError as error:
-        return _error(str(error))
-    return JsonResponse({"kind": kind, "results": result["results"]}, json_dumps_params=READABLE)
+        # Every error, each with its field, and all of them in one line for people.
+        errors = [e.as_json() for e in error.errors]
+        return _error(str(error).replace("\n", " "), errors=errors)
+    results = services.rank(profile.record(), limit=limit, kind=kind)
+    payload = {"kind": kind, "results": [result_json(r) for r in results]}
+    return JsonResponse(payload, json_dumps_params=READABLE)
 
 
-def _error(message, status=400):
-    return JsonResponse({"error": message}, status=status, json_dumps_params=READABLE)
+def _error(message, status=400, errors=None):
+    payload = {"error": message}
+    if errors is not None:
+        payload["errors"] = errors
+    return JsonResponse(payload, status=status, json_dumps_params=READABLE)
 
 
 # -- resident pages ---------------------------------------------------------------

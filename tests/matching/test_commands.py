@@ -3,6 +3,7 @@ import json
 import pytest
 
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 pytestmark = pytest.mark.django_db
 
@@ -38,24 +39,48 @@ def test_rank_matches_for_groups(civic_data, samples, capsys):
     [
         (
             {"id": "x", "skills": ["juggling"], "slots": [], "area": "midoricho", "max_km": 2},
-            "unknown skill 'juggling'",
+            "profile 1 (id “x”), field “skills”: There is no skill “juggling”.",
         ),
         (
             {"id": "x", "skills": [], "slots": ["sat-night"], "area": "midoricho", "max_km": 2},
-            "sat-night",
+            "field “slots”: There is no time slot “sat-night”.",
         ),
         (
             {"id": "x", "skills": [], "slots": [], "area": "atlantis", "max_km": 2},
-            "unknown area 'atlantis'",
+            "field “area”: There is no area “atlantis”.",
         ),
-        ({"id": "x", "skills": [], "slots": [], "area": "midoricho", "max_km": "far"}, "max_km"),
+        (
+            {"id": "x", "skills": [], "slots": [], "area": "midoricho", "max_km": "far"},
+            "field “max_km”: Give the distance as a number of kilometres from 0 to 50.",
+        ),
     ],
 )
 def test_rank_matches_rejects_unknown_values_clearly(civic_data, tmp_path, profile, message):
     path = tmp_path / "profiles.json"
     path.write_text(json.dumps([profile]), encoding="utf-8")
-    with pytest.raises(CommandError, match=message):
+    with translation.override("en"), pytest.raises(CommandError) as raised:
         call_command("rank_matches", "--profiles", str(path))
+    assert message in str(raised.value)
+
+
+def test_rank_matches_lists_every_error_of_every_profile(civic_data, tmp_path, capsys):
+    profiles = [
+        {"id": "ok", "skills": ["cooking"]},
+        {"id": "p2", "skills": ["juggling"], "max_km": 99},
+        {"interests": "あ" * 201},
+    ]
+    path = tmp_path / "profiles.json"
+    path.write_text(json.dumps(profiles), encoding="utf-8")
+    with translation.override("en"), pytest.raises(CommandError) as raised:
+        call_command("rank_matches", "--profiles", str(path))
+    assert str(raised.value).splitlines() == [
+        "The profiles file has 3 errors. Nothing was ranked.",
+        "  profile 2 (id “p2”), field “skills”: There is no skill “juggling”.",
+        "  profile 2 (id “p2”), field “max_km”: "
+        "Give the distance as a number of kilometres from 0 to 50.",
+        "  profile 3, field “interests”: Write at most 200 characters (there are 201).",
+    ]
+    assert capsys.readouterr().out == "", "nothing is ranked while the file has errors"
 
 
 def test_evaluate_matching_reports_ndcg_and_precision(civic_data, samples, capsys):

@@ -1,10 +1,11 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from matching.evaluation_io import evaluate_files
 from matching.importer import ImportError_
-from matching.sources import ProfileError
+from matching.validation import ProfileError, file_errors
 
 
 class Command(BaseCommand):
@@ -29,8 +30,10 @@ class Command(BaseCommand):
             report = evaluate_files(
                 options["profiles"], options["judgments"], baselines=options["baselines"]
             )
-        except (ImportError_, ProfileError) as error:
+        except ImportError_ as error:
             raise CommandError(str(error)) from None
+        except ProfileError as error:
+            raise CommandError(file_errors(error, _("Nothing was evaluated."))) from None
         if options["format"] == "json":
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
             return

@@ -1,10 +1,11 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from matching.importer import ImportError_, load_file
 from matching.ranking_io import rank_profiles_data
-from matching.sources import ProfileError
+from matching.validation import ProfileError, file_errors
 
 
 class Command(BaseCommand):
@@ -18,10 +19,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if not 1 <= options["limit"] <= 100:
-            raise CommandError("--limit must be between 1 and 100")
+            raise CommandError(_("--limit must be between 1 and 100."))
         try:
             data = load_file(options["profiles"])
             output = rank_profiles_data(data, limit=options["limit"], kind=options["kind"])
-        except (ImportError_, ProfileError) as error:
+        except ImportError_ as error:
             raise CommandError(str(error)) from None
+        except ProfileError as error:
+            raise CommandError(file_errors(error, _("Nothing was ranked."))) from None
         self.stdout.write(json.dumps(output, ensure_ascii=False, indent=2))
