@@ -21,24 +21,24 @@ ranking is then a handful of array operations over all opportunities at once
 (a block of profiles as a profiles × opportunities matrix), and distance, the
 costliest component, only where it can still change the top of the list.
 `score_naive` computes the same scores one opportunity at a time in Python:
-the reference the tests and the benchmark compare against.
+the reference the tests and the benchmark compare against (reference.py,
+with the components' scalar forms). Reasons are reasons.py; the text
+analysis and TF-IDF text.py; bridges between words that differ but mean
+the same bridges.py.
 """
 
-import math
 from dataclasses import dataclass
 from operator import attrgetter
 
 import numpy as np
 from scipy import sparse
 
-from django.utils.translation import gettext as _
-
-from search import analysis
-
-from . import bridges
-from .geo import PointSet, haversine_km
+from . import bridges, reference
+from .geo import PointSet
+from .reasons import Reasons
 from .records import Result, Weights
-from .slots import slot_label, slot_mask, validate_slots
+from .reference import FULL_PENALTY, crowding_penalty, distance_score
+from .slots import slot_mask
 from .text import (
     JapaneseAnalyzer,
     TaxonomyText,
@@ -49,7 +49,7 @@ from .text import (
     skill_words,
 )
 
-# Re-exported: the text analysis used to live here.
+# Re-exported: the text analysis and the scalar components used to live here.
 __all__ = [
     "FULL_PENALTY",
     "MatchingEngine",
@@ -69,35 +69,6 @@ KINDS = ("opportunities", "groups")
 # float64, 6 MB at 100,000) stay in the CPU cache between passes. Measured on
 # 100,000 opportunities: 1 and 8 alike, 16 and 32 a third slower.
 BLOCK = 8
-# Without a capacity, this many unanswered suggestions count as crowded.
-PENDING_CROWDED = 5
-MAX_SKILL_REASONS = 3
-MAX_TERM_REASONS = 2
-
-# -- the scalar forms of the components (score_naive, and build-time values) ---
-
-
-# A full opportunity cannot take anyone else: with any crowding weight it
-# ranks below every opportunity that still can (scores of those are at least
-# −weight), while staying listed with the reason "Already full".
-FULL_PENALTY = 10.0
-
-
-def crowding_penalty(opportunity):
-    """FULL_PENALTY when full; otherwise 0–1: how near to full, counting unanswered suggestions."""
-    if opportunity.capacity is not None:
-        if opportunity.accepted >= opportunity.capacity:
-            return FULL_PENALTY
-        return min(1.0, (opportunity.pending + opportunity.accepted) / opportunity.capacity)
-    return min(1.0, opportunity.pending / PENDING_CROWDED)
-
-
-def distance_score(km, max_km, decay_km):
-    """1 at home, falling linearly to 0.5 at max_km, then halving every
-    decay_km·ln 2 beyond: far opportunities sink but are still ranked."""
-    if km <= max_km:
-        return 1.0 - 0.5 * km / max_km if max_km > 0 else 1.0
-    return 0.5 * math.exp(-(km - max_km) / decay_km)
 
 
 def _distance_scores(km, max_km, decay_km):
@@ -369,51 +340,10 @@ class MatchingEngine:
     def score_naive(self, profile):
         """{opportunity key: score}, computed one opportunity at a time in plain Python.
 
-        The reference for rank(): the same scores, for tests and the benchmark.
-        It shares only the fitted TF-IDF vectors (the text analysis is build-time
-        work either way) and takes the cosine itself.
+        The reference for rank() (reference.score_naive): the same scores,
+        for tests and the benchmark.
         """
-        weights = self._weights
-        vocabulary = self._vocabulary
-        terms = self._taxonomy.analyzer(self._profile_document(profile))
-        if self._bridge is None:
-            row = vocabulary.weigh(vocabulary.count([terms]))
-            query = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
-        else:
-            query = self._query(profile)[0]
-        indptr = self._documents.indptr.tolist()
-        indices = self._documents.indices.tolist()
-        data = self._documents.data.tolist()
-        owned = set(profile.skills)
-        free = set(validate_slots(profile.slots))
-        scores = {}
-        for index, item in enumerate(self._opportunities):
-            text = 0.0
-            for position in range(indptr[index], indptr[index + 1]):
-                text += query.get(indices[position], 0.0) * data[position]
-            text = min(text, 1.0)
-            if item.skills and owned:
-                skills = sum(slug in owned for slug in item.skills) / len(item.skills)
-            else:
-                skills = 0.5
-            if item.slots:
-                availability = len(item.slots & free) / len(item.slots)
-            else:
-                availability = 1.0
-            if profile.place is None or item.place is None:
-                distance = 0.5
-            else:
-                home, there = profile.place, item.place
-                km = haversine_km(home.lat, home.lon, there.lat, there.lon)
-                distance = distance_score(km, profile.max_km, weights.distance_decay_km)
-            scores[item.key] = (
-                weights.text * text
-                + weights.skills * skills
-                + weights.availability * availability
-                + weights.distance * distance
-                - weights.crowding * crowding_penalty(item)
-            )
-        return scores
+        return reference.score_naive(self, profile)
 
     # -- the vectorised components ------------------------------------------------
 
@@ -524,7 +454,7 @@ class MatchingEngine:
         partial = self._without_distance(components, self._penalty)
         ranked = []
         for row, profile in enumerate(block.profiles):
-            reasons = _Reasons(self, profile, block.queries[row], block.bridged[row])
+            reasons = Reasons(self, profile, block.queries[row], block.bridged[row])
             results = []
             top = self._top(partial[row], self._places, block, row, limit)
             for index, score, distance in zip(*top, strict=True):
@@ -559,7 +489,7 @@ class MatchingEngine:
         partial = self._without_distance(components)
         ranked = []
         for row, profile in enumerate(block.profiles):
-            reasons = _Reasons(self, profile, block.queries[row], block.bridged[row])
+            reasons = Reasons(self, profile, block.queries[row], block.bridged[row])
             results = []
             top = self._top(partial[row], self._group_places, block, row, limit)
             for position, score, distance in zip(*top, strict=True):
@@ -603,144 +533,6 @@ def _document(opportunity, skills):
         *opportunity.fields,
         *skill_words(skills, opportunity.skills),
     )
-
-
-class _Reasons:
-    """The reasons for one profile's results, in a stable order: skills,
-    availability, distance, words, then a note when the opportunity is full.
-
-    A reason is given only for a component that counted (weight above 0)
-    and found something to say.
-    """
-
-    def __init__(self, engine, profile, query, bridged=None):
-        self.engine = engine
-        self.weights = engine.weights
-        self.profile = profile
-        self.owned = set(profile.skills)
-        self.query = query
-        self.bridged = bridged or {}
-        self._phrases = None
-
-    def for_opportunity(self, index):
-        item = self.engine._opportunities[index]
-        reasons = self.skills(item) + self.slots(item) + self.distance(item.place)
-        reasons += self.words(self.engine._documents, index, self.skill_terms(item))
-        if item.is_full and self.weights.crowding > 0:
-            reasons.append(_("Already full"))
-        return tuple(reasons)
-
-    def for_group(self, position, skills, availability):
-        engine = self.engine
-        group = engine._groups[position]
-        members = engine._members[position]
-        reasons, skip = [], frozenset()
-        if members.size:
-            # Explain with the member that gave the group its component.
-            best_skills = engine._opportunities[members[np.argmax(skills[members])]]
-            best_slots = engine._opportunities[members[np.argmax(availability[members])]]
-            reasons += self.skills(best_skills) + self.slots(best_slots)
-            skip = self.skill_terms(best_skills)
-        reasons += self.distance(group.place)
-        reasons += self.words(engine._group_documents, position, skip)
-        return tuple(reasons)
-
-    def skills(self, item):
-        if self.weights.skills <= 0:
-            return []
-        names = [self.engine._taxonomy.name(slug) for slug in item.skills if slug in self.owned]
-        return [_("Skill “%(name)s” matches") % {"name": name} for name in names][
-            :MAX_SKILL_REASONS
-        ]
-
-    def slots(self, item):
-        if self.weights.availability <= 0 or not item.slots:
-            return []
-        labels = [slot_label(code) for code in validate_slots(item.slots & self.profile.slots)]
-        if not labels:
-            return []
-        if len(labels) == 1:
-            return [_("You can take part on %(slot)s") % {"slot": labels[0]}]
-        return [
-            _("You can take part on %(first)s and %(second)s")
-            % {"first": labels[0], "second": labels[1]}
-        ]
-
-    def distance(self, place):
-        home = self.profile.place
-        if self.weights.distance <= 0 or home is None or place is None:
-            return []
-        km = haversine_km(home.lat, home.lon, place.lat, place.lon)
-        if km < 0.05:
-            # Places are often area centroids: "about 0.0 km" would read oddly.
-            return [_("In your neighbourhood")]
-        if km <= self.profile.max_km:
-            return [_("About %(km)s km from home") % {"km": f"{km:.1f}"}]
-        return [
-            _("About %(km)s km from home, farther than your %(max_km)s km")
-            % {"km": f"{km:.1f}", "max_km": f"{self.profile.max_km:g}"}
-        ]
-
-    def skill_terms(self, item):
-        """The terms of the matching skills' names and aliases: named already."""
-        if self.weights.skills <= 0:
-            return frozenset()
-        terms_of = self.engine._taxonomy.terms_of
-        return frozenset().union(*(terms_of(slug) for slug in item.skills if slug in self.owned))
-
-    def words(self, documents, row, skip):
-        """The resident's words that weigh most in the cosine."""
-        if self.weights.text <= 0 or not self.query:
-            return []
-        start, end = documents.indptr[row], documents.indptr[row + 1]
-        columns = documents.indices[start:end].tolist()
-        weights = documents.data[start:end].tolist()
-        shared = {
-            self.engine._vocabulary.terms[column]: self.query[column] * weight
-            for column, weight in zip(columns, weights, strict=True)
-            if column in self.query
-        }
-        if not shared:
-            return []
-        if self._phrases is None:
-            known = self.engine._taxonomy.phrases
-            self._phrases = [
-                known.get(part) or (analysis.normalize(part), phrases_of(part))
-                for part in self.engine._profile_document(self.profile)
-            ]
-        reasons = []
-        words = quoted_words(self._phrases, shared, skip)[:MAX_TERM_REASONS]
-        if len(words) == 1:
-            reasons.append(_("Your interest “%(term)s” matches") % {"term": words[0]})
-        elif words:
-            reasons.append(
-                _("Your interests “%(first)s” and “%(second)s” match")
-                % {"first": words[0], "second": words[1]}
-            )
-        return reasons + self.bridge(shared, words)
-
-    def bridge(self, shared, quoted):
-        """The heaviest word a bridge reached: the resident's word and the listing's.
-
-        Left out when the resident's word is quoted as matching already.
-        """
-        terms = self.engine._vocabulary.terms
-        bridged = sorted(
-            (-shared[terms[column]], terms[column], found.term)
-            for column, found in self.bridged.items()
-            if terms[column] in shared
-        )
-        for _weight, theirs, term in bridged:
-            # The resident's word as they wrote it, else the term.
-            mine = quoted_words(self._phrases, {term: 1.0})
-            yours = mine[0] if mine else term
-            if yours == theirs or any(yours in word or word in yours for word in quoted):
-                continue
-            return [
-                _("“%(yours)s” and “%(theirs)s” are close in meaning")
-                % {"yours": yours, "theirs": theirs}
-            ]
-        return []
 
 
 def _best(scores, limit):
