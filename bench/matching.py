@@ -21,7 +21,6 @@ n-grams (defined here, as they were not kept) and ja-ginza's word vectors
 """
 
 import argparse
-import copy
 import datetime
 import os
 import platform
@@ -312,7 +311,7 @@ class CharacterNgrams:
 def quality():
     """NDCG@10 per half of the residents' own words, as a markdown table."""
     from matching.engine import MatchingEngine
-    from matching.engine.bridges import VECTOR_THRESHOLD, WordVectors
+    from matching.engine.bridges import VECTOR_THRESHOLD, WordVectors, shared_vectors
     from matching.evaluation_io import baseline_weights, load_evaluation_set, ndcg_by_half
     from matching.models import DEFAULT_WEIGHTS
 
@@ -337,8 +336,7 @@ def quality():
     if vectors is not None:
         for threshold in (0.5, 0.6):
             for bridge_weight in (0.4, 0.6, 0.8):
-                bridge = copy.copy(vectors)
-                bridge.threshold = threshold
+                bridge = shared_vectors(str(vectors.directory), threshold)
                 chosen = threshold == VECTOR_THRESHOLD and bridge_weight == weights.bridge
                 name = f"engine + word vectors (cosine ≥ {threshold}, weight {bridge_weight})"
                 rankings.append(
