@@ -3,8 +3,8 @@
 A bridge gives, for a term of the resident's, the vocabulary's terms near it
 in meaning, each with a similarity in (0, 1]. The profile's TF-IDF vector
 then also holds those terms, at `weight` × similarity × the weight of the
-resident's term, so 「デジタル機器が苦手な人」 meets 「スマートフォン教室」 while
-the resident's own words still weigh most. The expansion depends only on the
+resident's term, so 「料理には自信があります」 meets 「こども食堂の調理スタッフ」
+while the resident's own words still weigh most. The expansion depends only on the
 vocabulary and the profile, so the in-process engine and the search-engine
 path (which ranks with the index's vocabulary) expand alike.
 
