@@ -9,7 +9,8 @@ from wagtail.models import Page
 
 from . import analysis
 
-VOCABULARY_CACHE_KEY = "search:vocabulary:v1"
+VOCABULARY_CACHE_KEY = "search:vocabulary:v2"
+READINGS_CACHE_KEY = "search:vocabulary-readings:v1"
 VOCABULARY_TTL = 600
 MIN_TERM_LENGTH = 2
 
@@ -30,11 +31,44 @@ def vocabulary():
     return result
 
 
+def vocabulary_readings():
+    """{reading key: surface} for the vocabulary's words that have a reading."""
+    cached = cache.get(READINGS_CACHE_KEY)
+    if cached is not None:
+        return cached
+    readings = {}
+    for surface in vocabulary().values():
+        tokens = analysis.tokenize(surface)
+        if len(tokens) == 1 and len(tokens[0].reading) >= MIN_TERM_LENGTH:
+            readings.setdefault(tokens[0].reading, surface)
+    cache.set(READINGS_CACHE_KEY, readings, VOCABULARY_TTL)
+    return readings
+
+
 def suggestions(query, limit=5):
-    """Words from the site's vocabulary that look like the query's words."""
+    """Words from the site's vocabulary that look like the query's words.
+
+    A word typed in kana is also compared by reading: こそだてさろん suggests
+    子育て and サロン, the words whose readings it holds.
+    """
     words = vocabulary()
-    query_terms = analysis.query_terms(query)
+    chunks = analysis.normalize(query).split()
+    # Sudachi cuts a kana word it does not know into pieces that look like
+    # nothing on the site; such words are compared by reading only.
+    query_terms = analysis.query_terms(" ".join(c for c in chunks if not analysis.is_kana(c)))
     found = []
+    for chunk in chunks:
+        if not analysis.is_kana(chunk):
+            continue
+        typed = analysis.reading_key(chunk)
+        held = [
+            (typed.index(reading), surface)
+            for reading, surface in vocabulary_readings().items()
+            if len(reading) > 2 and reading in typed
+        ]
+        for _position, surface in sorted(held):
+            if surface not in found:
+                found.append(surface)
     for term in query_terms:
         if len(term) < MIN_TERM_LENGTH:
             continue

@@ -87,11 +87,11 @@ def test_results_are_paginated(client):
 
 
 def test_zero_results_suggest_words_the_site_uses(client):
-    # One word (kana only), so no page holding part of it stands in.
-    html = get(client, query="コソダテさろん")
+    # One word, in kana, that no page holds: the words whose readings it holds.
+    html = get(client, query="こそだてさろん")
     assert "該当するページはありませんでした" in html
     suggestions = html.split('class="suggestions"', 1)[1].split("</ul>", 1)[0]
-    assert "サロン" in suggestions
+    assert "子育て" in suggestions
 
 
 def test_editors_promoted_result_comes_first(client):
