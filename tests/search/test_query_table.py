@@ -42,3 +42,19 @@ def test_titles_weigh_more_than_bodies():
 
 def test_a_word_that_is_nowhere_finds_nothing():
     assert found_slugs("量子コンピュータ") == []
+
+
+def test_a_written_match_ranks_above_one_that_only_sounds_the_same(home):
+    from tests.factories import StandardPageFactory
+
+    written = StandardPageFactory(parent=home, title="講座のご案内", slug="koza-annai")
+    homophone = StandardPageFactory(parent=home, title="口座振替のご案内", slug="koza-furikae")
+    slugs = found_slugs("講座")
+    assert slugs.index(written.slug) < slugs.index(homophone.slug)
+    # Typed in kana, both are found: the resident may mean either.
+    assert {written.slug, homophone.slug} <= set(found_slugs("こうざ"))
+
+
+def test_a_short_kana_start_finds_words_by_their_reading():
+    """ぼう, two kana: not a whole term, so tried as the start of a reading (防災)."""
+    assert "iroha-2-bousai" in found_slugs("ぼう")
