@@ -132,6 +132,8 @@ class MatchingForm(forms.Form):
                 {"max_km": sent}, validation.Vocabulary(), fields=("max_km",)
             )
             if not errors:
+                # "3.0" stands in for the 3 offered, so that it shows as chosen.
+                distances = {v: km for v, km in distances.items() if km != cleaned["max_km"]}
                 distances[sent] = cleaned["max_km"]
         return [
             (value, _("up to %(km)s km") % {"km": f"{km:g}"})
