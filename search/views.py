@@ -245,6 +245,7 @@ def search(request):
         "rows": rows,
         # No page holds every word: say that these hold only some.
         "only_partial": bool(partial) and len(partial) == paginator.count,
+        "complete_count": paginator.count - len(partial) if partial else None,
         "engine_unavailable": engine_unavailable,
         "show_results": bool(query or filtered) and not engine_unavailable,
         "promotions": promotions,
