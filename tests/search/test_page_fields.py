@@ -15,6 +15,7 @@ from cms.activities.models import ActivityIndexPage, ActivityPage, ActivitySpeak
 from cms.core.models import Area
 from cms.facilities.models import FacilityIndexPage, FacilityRoom
 from cms.groups.models import GroupIndexPage
+from matching.models import TimeSlot
 from tests.factories import (
     ActivityPageFactory,
     FacilityPageFactory,
@@ -91,6 +92,14 @@ def test_a_skills_alias_finds_the_opportunity(committed):
     assert "窓口の手伝い" in titles("通訳")
     # The group the page names above its title finds it too.
     assert "窓口の手伝い" in titles("多文化の会")
+
+
+def test_an_opportunitys_weekly_times_find_it(committed):
+    group = GroupPageFactory(parent=GroupIndexPage.objects.get(), title="多文化の会")
+    with committed():
+        OpportunityPageFactory(parent=group, title="窓口の手伝い", slots=["sat-am"])
+    saturday_morning = str(TimeSlot.objects.get(code="sat-am"))
+    assert "窓口の手伝い" in titles(f"窓口 {saturday_morning}")
 
 
 def test_a_group_is_found_by_the_title_of_an_activity_it_took_part_in(committed):
