@@ -4,7 +4,12 @@ Models declare `JapaneseSearchField` / `JapaneseAutocompleteField` instead of
 Wagtail's own: the value of the field is run through `search.analysis` before
 any backend sees it, so SQLite FTS5, PostgreSQL and Elasticsearch all index
 the same space-separated terms. A field named "title" still lands in the
-backends' title column and keeps its boost.
+backends' title column and keeps its boost; related objects' titles are
+indexed as "title_as_text", body text, for that reason.
+
+Pages index what they show of other objects through index.RelatedFields;
+`register_related_updates` (SearchConfig.ready) follows those declarations
+so that renaming an area or a skill re-indexes the pages that show it.
 """
 
 import threading
