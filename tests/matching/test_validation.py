@@ -299,6 +299,9 @@ def test_the_form_keeps_a_distance_it_does_not_offer(listings, client):
     assert response.status_code == 200
     assert '<option value="4" selected>' in response.text
     assert "max_km=4" in response.context["profile_query"]
+    # Another way of writing one it offers stays chosen, offered once.
+    same = client.get(FIND, {"skills": "cooking", "max_km": "3.0"}).text
+    assert '<option value="3.0" selected>' in same and '<option value="3">' not in same
 
 
 def test_a_registration_without_times_is_stored_as_any_time(listings, post):
@@ -342,3 +345,28 @@ def test_values_echoed_in_messages_are_cut_and_never_unreadable():
     skills, area = raised.value.errors
     assert len(skills.message) < 80 and skills.message.endswith("…”.")
     assert area.message == "Give the area by its slug."
+
+
+def test_the_admin_shows_the_validators_message_beside_the_field(db, client, django_user_model):
+    """A coordinator editing a stored profile is told what the API and the form say."""
+    from django.contrib.auth.models import Group
+
+    profile = ResidentProfile.objects.create(name="武蔵野 花子", email="hanako@example.jp")
+    user = django_user_model.objects.create_user("coord", password="x")
+    user.groups.add(Group.objects.get(name="Coordinators"))
+    client.force_login(user)
+    url = f"/admin/snippets/matching/residentprofile/edit/{profile.pk}/"
+    data = {"name": "武蔵野 花子", "email": "hanako@example.jp", "interests": "子" * 201}
+    response = client.post(url, {**data, "max_km": "3", "receives_suggestions": "on"})
+    assert response.status_code == 200
+    with translation.override("ja"):  # the admin's language here, with or without a catalogue
+        (problem,) = errors_of({"interests": "子" * 201})
+    assert problem.message in response.content.decode()
+    profile.refresh_from_db()
+    assert profile.interests == ""
+
+
+def errors_of(profile):
+    with pytest.raises(ProfileError) as raised:
+        clean_profile(profile, Vocabulary())
+    return raised.value.errors
