@@ -86,6 +86,7 @@ class Token:
     start: int  # offsets into the NFKC text
     end: int
     reading: str = ""  # reading_key() of a word that has one worth matching, else ""
+    pos: str = ""  # Sudachi's part of speech, first level (名詞, 動詞…)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +175,7 @@ def words(text):
                     start=offset + morpheme.begin(),
                     end=offset + morpheme.end(),
                     reading=_reading_of(morpheme),
+                    pos=morpheme.part_of_speech()[0],
                 )
                 for morpheme in (parts if len(parts) else [unit])
                 if morpheme.surface().strip()
