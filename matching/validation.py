@@ -265,10 +265,9 @@ _RULES = {
     "area": _clean_area,
     "max_km": _clean_max_km,
 }
-PROFILE_FIELDS = tuple(_RULES)
 
 
-def clean_fields(data, vocabulary, *, fields=PROFILE_FIELDS):
+def clean_fields(data, vocabulary, *, fields=tuple(_RULES)):
     """({field: cleaned value}, [FieldError]) for the given fields of `data`."""
     cleaned, errors = {}, []
     for name in fields:
@@ -324,8 +323,10 @@ def clean_profiles(items, vocabulary):
             answers.append(clean_profile(item, vocabulary, key=str(index)))
         except ProfileError as error:
             key = item.get("id") if isinstance(item, dict) else None
-            key = str(key) if key is not None and _is_text(str(key)) else None
-            errors += [replace(e, record=index + 1, key=key) for e in error.errors]
+            shown = isinstance(key, str | int) and not isinstance(key, bool) and _is_text(str(key))
+            errors += [
+                replace(e, record=index + 1, key=str(key) if shown else None) for e in error.errors
+            ]
     if errors:
         raise ProfileError(errors)
     return answers
