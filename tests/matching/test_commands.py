@@ -132,3 +132,20 @@ def test_evaluate_matching_asks_whose_slug_when_two_groups_use_it(
     judgments.write_text(json.dumps({"p07": {"sample-green/sample-green-kadan": 3}}), "utf-8")
     report = run(capsys, "evaluate_matching", *args, "--format", "json")
     assert report["rankings"]["engine"]["ndcg@10"] > 0
+
+
+def test_evaluate_matching_lists_every_profile_error(db, tmp_path):
+    profiles = tmp_path / "profiles.json"
+    profiles.write_text(json.dumps([{"id": "a", "slots": ["sat-night"]}, {"id": "b"}]), "utf-8")
+    judgments = tmp_path / "j.json"
+    judgments.write_text("{}", "utf-8")
+    with translation.override("en"), pytest.raises(CommandError) as raised:
+        call_command(
+            "evaluate_matching", "--profiles", str(profiles), "--judgments", str(judgments)
+        )
+    assert str(raised.value).splitlines() == [
+        "The profiles file has 2 errors. Nothing was evaluated.",
+        "  profile 1 (id “a”), field “slots”: There is no time slot “sat-night”.",
+        "  profile 2 (id “b”): "
+        "Choose at least one thing you can do, write an interest or tick a time.",
+    ]
