@@ -28,3 +28,9 @@ STATIC_ROOT = None  # nothing is collected for tests
 if env("TEST_SEARCH_ENGINE") != "1":
     OPENSEARCH_URL = ELASTICSEARCH_URL = None
     WAGTAILSEARCH_BACKENDS = search_backends()
+# Wagtail's own search-backend suite (django-modelsearch's BackendTests, run
+# against our backends by tests/search/conformance) indexes its test models.
+# Their tables are created without the app's migrations, which depend on the
+# stand-alone modelsearch app (Wagtail installs it as wagtail.search).
+INSTALLED_APPS = [*INSTALLED_APPS, "modelsearch.test.testapp"]  # noqa: F405
+MIGRATION_MODULES = {"searchtests": None}

@@ -114,22 +114,25 @@ def analyse_query(query, *, autocomplete=False, operator=None):
     return query
 
 
-def database_query(query):
+def database_query(query, *, keep_boosts=False):
     """`query` in the classes the database backends compile without extensions.
 
     Fuzzy matching needs PostgreSQL's pg_trgm (a server error without it)
-    and SQLite has none; per-query boosts are ignored by both (PostgreSQL
-    warns in the log each time). A Fuzzy query matches its terms, a Boost
-    its subquery.
+    and SQLite has none: a Fuzzy query matches its terms. SQLite's bm25()
+    scores the whole match at once, so a Boost there is its subquery;
+    PostgreSQL ranks each part and keeps them (`keep_boosts`).
     """
     if isinstance(query, Fuzzy):
         return PlainText(query.query_string, operator=query.operator)
     if isinstance(query, Boost):
-        return database_query(query.subquery)
+        inner = database_query(query.subquery, keep_boosts=keep_boosts)
+        return Boost(inner, query.boost) if keep_boosts else inner
     if isinstance(query, (And, Or)):
-        return type(query)([database_query(sub) for sub in query.subqueries])
+        return type(query)(
+            [database_query(sub, keep_boosts=keep_boosts) for sub in query.subqueries]
+        )
     if isinstance(query, Not):
-        return Not(database_query(query.subquery))
+        return Not(database_query(query.subquery, keep_boosts=keep_boosts))
     return query
 
 

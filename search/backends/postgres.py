@@ -2,7 +2,9 @@
 
 from modelsearch.utils import get_descendants_content_types_pks
 
-from django.db.models import F, IntegerField
+from django.db import connection
+from django.db.models import F, IntegerField, Q
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Cast
 
 from wagtail.search.backends.database.postgres.postgres import (
@@ -11,7 +13,7 @@ from wagtail.search.backends.database.postgres.postgres import (
     PostgresSearchQueryCompiler,
     PostgresSearchResults,
 )
-from wagtail.search.query import Fuzzy
+from wagtail.search.query import And, Boost, Fuzzy, Not, Or, Phrase, PlainText
 
 from .base import (
     JapaneseQueryMixin,
@@ -22,19 +24,48 @@ from .base import (
 )
 
 
+def query_words(query):
+    """Every word of a query tree's texts, in order, once each."""
+    words = []
+    if isinstance(query, (PlainText, Phrase)):
+        found = query.query_string.split()
+    elif isinstance(query, (And, Or)):
+        found = [word for sub in query.subqueries for word in query_words(sub)]
+    elif isinstance(query, Boost):
+        found = query_words(query.subquery)
+    else:
+        found = []
+    for word in found:
+        if word not in words:
+            words.append(word)
+    return words
+
+
+def contains_negation(query):
+    if isinstance(query, Not):
+        return True
+    if isinstance(query, (And, Or)):
+        return any(contains_negation(sub) for sub in query.subqueries)
+    if isinstance(query, Boost):
+        return contains_negation(query.subquery)
+    return False
+
+
 class RankedPostgresMixin:
     """Match and rank on the index table alone, then keep what the queryset allows.
 
     Wagtail's PostgreSQL backend joins pages to the index on a text cast of
     the id and matches title || body, an expression no index covers: the
     planner misjudges the join and a common word on 10,000 pages took
-    seconds. Here the match uses the GIN index of one column (the body also
-    holds the title, see search.index.page_search_fields), the scores come
-    from the index rows, and the queryset's own filters apply through an
-    IN subquery.
+    seconds. Here the rows come from the GIN indexes of the title and the
+    body columns (any row holding one of the query's words), the whole query
+    is checked against title || body on those rows only, so a word found
+    only in a title, or one word in the title and another in the body,
+    matches as it does in Wagtail; the scores come from the same rows, and
+    the queryset's own filters apply through an IN subquery.
     """
 
-    MATCHED_COLUMN = "body"
+    MATCHED_COLUMNS = ("title", "body")
 
     def index_vectors(self):
         return [(F("title"), F("title_norm")), (F("body"), 1.0)]
@@ -49,9 +80,13 @@ class RankedPostgresMixin:
                 part = self.build_tsrank(vector, self.query, config=config) * boost
                 rank = part if rank is None else rank + part
             matches = IndexEntry.objects.filter(
+                self.candidates(config),
                 content_type__in=get_descendants_content_types_pks(self.queryset.model),
-                **{self.MATCHED_COLUMN: search_query},
             )
+            if len(self.matched_columns()) > 1:
+                matches = matches.annotate(
+                    _matched_vector=CombinedExpression(F("title"), "||", F("body"))
+                ).filter(_matched_vector=search_query)
             scores = dict(matches.annotate(score=rank).values_list("object_id", "score"))
             allowed = self.queryset.filter(
                 pk__in=matches.values(object_pk=Cast("object_id", output_field=IntegerField()))
@@ -62,8 +97,54 @@ class RankedPostgresMixin:
             )
         return self._ranked
 
+    def matched_columns(self):
+        """The index columns searched: the title alone when the caller named only it."""
+        if self.fields == ["title"]:
+            return ("title",)
+        return self.MATCHED_COLUMNS
+
+    def candidates(self, config):
+        """Q: rows whose searched columns hold one of the query's words (their GIN indexes).
+
+        A candidate from several columns is then checked against the whole
+        query (ranked_ids); one searched column is matched by the query itself.
+        """
+        columns = self.matched_columns()
+        if len(columns) == 1:
+            return Q(**{columns[0]: self.build_tsquery(self.query, config=config)})
+        words = query_words(self.query)
+        if not words:
+            return Q()
+        any_word = self.build_tsquery(PlainText(" ".join(words), operator="or"), config=config)
+        condition = Q()
+        for column in columns:
+            condition |= Q(**{column: any_word})
+        return condition
+
     def can_rank_in_one_pass(self):
-        return not isinstance(self.query, Fuzzy) and can_rank_in_one_pass(self, self.query)
+        return (
+            not isinstance(self.query, Fuzzy)
+            and can_rank_in_one_pass(self, self.query)
+            # A row can match a negation by lacking the words (no candidate).
+            and (len(self.matched_columns()) == 1 or not contains_negation(self.query))
+        )
+
+    def build_tsquery_content(self, query, config=None, invert=False):
+        # A Boost weighs in the rank (build_tsrank); it matches what it wraps,
+        # without Wagtail's "not supported" warning in the log on every search.
+        if isinstance(query, Boost):
+            return self.build_tsquery_content(query.subquery, config=config, invert=invert)
+        # Wagtail negates each word of a negated PlainText but keeps its
+        # operator, so Not("a b") excluded every row with a OR b, where it
+        # should exclude those with both (De Morgan, as Wagtail does for
+        # And/Or). English stop words hid this ("the" is dropped); analysed
+        # Japanese keeps every word.
+        terms = query.query_string.split() if isinstance(query, PlainText) else []
+        if invert and len(terms) > 1:
+            words = [PlainText(term) for term in terms]
+            tree = And(words) if query.operator == "and" else Or(words)
+            return self.build_tsquery_content(tree, config=config, invert=invert)
+        return super().build_tsquery_content(query, config=config, invert=invert)
 
 
 class JapanesePostgresQueryCompiler(
@@ -75,7 +156,7 @@ class JapanesePostgresQueryCompiler(
 class JapanesePostgresAutocompleteQueryCompiler(
     RankedPostgresMixin, SearchAllFieldsMixin, PostgresAutocompleteQueryCompiler
 ):
-    MATCHED_COLUMN = "autocomplete"
+    MATCHED_COLUMNS = ("autocomplete",)
 
     def index_vectors(self):
         return [(F("autocomplete"), 1.0)]
@@ -94,4 +175,16 @@ class JapanesePostgresSearchBackend(JapaneseQueryMixin, PostgresSearchBackend):
         super().__init__({"SEARCH_CONFIG": "simple", **params})
 
     def supported_query(self, query):
-        return database_query(query)
+        # Boosts weigh in the rank here (build_tsrank). A Fuzzy query is
+        # Wagtail's trigram match once `manage.py enable_trigram` has
+        # installed pg_trgm; without it, its words (not a server error).
+        if isinstance(query, Fuzzy) and trigram_available():
+            return query
+        return database_query(query, keep_boosts=True)
+
+
+def trigram_available():
+    """True when the database has PostgreSQL's pg_trgm extension (Wagtail's fuzzy search)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+        return cursor.fetchone() is not None

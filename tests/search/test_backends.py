@@ -6,6 +6,7 @@ from wagtail.search.backends import get_search_backend
 from wagtail.search.query import And, Boost, Fuzzy, Not, Or, Phrase, PlainText
 
 from cms.core.models import Area, ContactPoint
+from cms.plan.models import Measure
 from search.backends.base import analyse_query
 from search.index import JapaneseAutocompleteField, JapaneseSearchField, page_search_fields
 
@@ -124,6 +125,25 @@ def test_quotes_and_operators_inside_a_term_are_searched_as_text():
 @pytest.mark.django_db
 def test_fuzzy_and_boosted_queries_find_their_terms_on_the_database(query):
     """The database backends have no fuzzy matching (PostgreSQL only with
-    pg_trgm) and ignore boosts: such queries match their terms."""
+    pg_trgm): such queries match their terms, boosted or not."""
     titles = [page.title for page in Page.objects.live().search(query)]
     assert "第3回 つながる子育てカフェ in 武蔵野" in titles
+
+
+@pytest.mark.django_db
+def test_a_word_only_in_a_title_finds_it():
+    """PostgreSQL matched the body column only: a measure's title went unsearched."""
+    from tests.factories import MeasureFactory
+
+    MeasureFactory(title="防災ボランティアの育成", description="地域の担い手を育てます。")
+    results = get_search_backend().search("防災", Measure)
+    assert [measure.title for measure in results] == ["防災ボランティアの育成"]
+
+
+@pytest.mark.django_db
+def test_words_split_between_title_and_text_find_it():
+    from tests.factories import MeasureFactory
+
+    MeasureFactory(title="防災ボランティアの育成", description="地域の担い手を育てます。")
+    results = get_search_backend().search("防災 担い手", Measure)
+    assert [measure.title for measure in results] == ["防災ボランティアの育成"]
