@@ -39,19 +39,29 @@ def settings_for(config):
     return {"WAGTAILSEARCH_BACKENDS": backends, "MODELSEARCH_BACKENDS": backends}
 
 
+def rebuild_suite_index(backend_name="default"):
+    """Index the suite's models afresh, as the suite's own set-up does before each test."""
+    IndexEntry.objects.filter(content_type__app_label=TEST_APP_LABEL).delete()
+    management.call_command(
+        "rebuild_modelsearch_index", backend_name=backend_name, stdout=StringIO(), chunk_size=50
+    )
+
+
 class ProjectBackendMixin:
-    """Put before the suite's classes: index only the suite's own models.
+    """Put before the suite's classes: the Japanese fields, and a cheaper set-up.
 
     The suite's set-up rebuilds every indexed model before each test; here
     that would re-analyse the demo content's pages each time (minutes per
-    run), and the suite searches only its own models.
+    run), and the suite searches only its own models. On a database the
+    index is rebuilt once per class, inside the class's transaction, so what
+    a test changes in it is rolled back with the test.
     """
 
     fixtures = [FIXTURE]
+    index_in_transaction = True
 
     @classmethod
     def setUpClass(cls):
-        super().setUpClass()
         # The suite calls the command by modelsearch's name; Wagtail installs
         # it as update_index.
         commands = mock.patch.dict(
@@ -68,17 +78,17 @@ class ProjectBackendMixin:
             fields = mock.patch.object(model, "search_fields", japanese_fields(model.search_fields))
             fields.start()
             cls.addClassCleanup(fields.stop)
+        super().setUpClass()
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        if cls.index_in_transaction:
+            rebuild_suite_index()
 
     def setUp(self):
         self.backend_name = "default"
         self.backend = get_search_backend(self.backend_name)
-        IndexEntry.objects.filter(content_type__app_label=TEST_APP_LABEL).delete()
-        management.call_command(
-            "rebuild_modelsearch_index",
-            backend_name=self.backend_name,
-            stdout=StringIO(),
-            chunk_size=50,
-        )
 
 
 def writes_to_engine(method, url):
@@ -96,14 +106,13 @@ class IndexOnceMixin:
     most tests only search, and the database is rolled back after each one.
     """
 
+    index_in_transaction = False
     index_is_current = False
 
     def setUp(self):
-        if type(self).index_is_current:
-            self.backend_name = "default"
-            self.backend = get_search_backend(self.backend_name)
-        else:
-            super().setUp()
+        super().setUp()
+        if not type(self).index_is_current:
+            rebuild_suite_index(self.backend_name)
             type(self).index_is_current = True
         transport = self.backend.es.transport
         perform_request = transport.perform_request

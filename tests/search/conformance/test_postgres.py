@@ -19,12 +19,18 @@ class TestJapanesePostgresBackend(
     backend_path = "search.backends.database"
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def setUpTestData(cls):
         if connection.vendor == "postgresql":
-            # What the suite's own migrations do: Fuzzy needs pg_trgm.
+            # What the suite's own migrations do: Fuzzy needs pg_trgm. Inside
+            # the class's transaction; its pending foreign-key checks (the
+            # fixture's index rows) run first, or CREATE INDEX refuses.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for command in ("enable_unaccent", "enable_trigram", "enable_fuzzystrmatch"):
                 management.call_command(command, stdout=StringIO())
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        super().setUpTestData()
 
     @unittest.expectedFailure
     def test_weights(self):
