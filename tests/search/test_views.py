@@ -166,7 +166,8 @@ def test_pages_holding_every_word_come_before_pages_holding_some(client):
     assert complete and partial and not complete & set(partial)
 
     html = get(client, query="子育て 防災")
-    assert "すべての語を含むページ" not in html
+    assert "すべての語を含むページはありませんでした" not in html
+    assert f"すべての語を含むページは{len(complete)}件です" in html
     rows = re.findall(r'<li class="search-result[ "].*?</li>', html, re.S)
     tagged = ["tag--partial" in row for row in rows]
     # Every page with both words first, then those with one, each tagged.
