@@ -8,8 +8,16 @@ while the resident's own words still weigh most. The expansion depends only on t
 vocabulary and the profile, so the in-process engine and the search-engine
 path (which ranks with the index's vocabulary) expand alike.
 
+Only words that name things are bridged, to words that name things
+(text.is_content_noun): verbs, adjectives and words of time joined what is
+merely related. Two such words side by side that the vectors know as one
+word are bridged as that word too: 「車いす」 is 車 + 椅子 to Sudachi, and
+車椅子 is near 介助 and 段差. A word the listings use already is bridged only
+to near-synonyms; a word no listing uses reaches further, since a bridge is
+its only way in (WordVectors' two thresholds).
+
 Measured (README, "Ranking quality"): the word vectors the ja-ginza model
-ships help on held-out residents and are kept; character n-grams did not
+ships help on the tuning half and are kept; character n-grams did not
 (bench/matching.py keeps them for the measurement); chikkarpy, Sudachi's
 synonym dictionary, downloads its data from outside PyPI when it is built.
 """
@@ -26,6 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .text import is_content_noun
+
 logger = logging.getLogger(__name__)
 
 
@@ -33,8 +43,9 @@ logger = logging.getLogger(__name__)
 class Bridged:
     """A vocabulary term reached through a bridge from one of the resident's terms."""
 
-    term: str  # the resident's (normalised) term
+    term: str  # the resident's (normalised) term, or the word two of them make
     similarity: float
+    parts: tuple = ()  # the resident's two terms, when `term` is the word they make
 
 
 # Single characters (来, 所, 語) are parts of words more than words: bridged,
@@ -49,7 +60,7 @@ def expand_query(vocabulary, terms, bridge=None, *, weight=0.5, limit=5):
     the resident's own terms did not hold. Without a bridge it is
     vocabulary.weigh_terms(terms) and {}. A resident's term the vocabulary
     lacks still reaches its neighbours, weighed with the IDF of a term no
-    document holds.
+    document holds; so does the word two adjacent terms make.
     """
     if bridge is None or weight <= 0:
         return vocabulary.weigh_terms(terms), {}
@@ -62,23 +73,34 @@ def expand_query(vocabulary, terms, bridge=None, *, weight=0.5, limit=5):
     own = {
         vocabulary.columns[term]: value for term, value in raw.items() if term in vocabulary.columns
     }
+    sources = {term: (value, ()) for term, value in raw.items() if _bridgeable(term)}
+    for first, second in zip(terms, terms[1:], strict=False):
+        word = first + second
+        # The parts may be one character each (車 + 椅子): the word is longer.
+        if word in raw or word in sources:
+            continue
+        if is_content_noun(first) and is_content_noun(second) and bridge.knows(word):
+            sources[word] = (max(raw[first], raw[second]), (first, second))
     bridged = {}
     added = {}
-    for term, value in raw.items():
-        if len(term) < MIN_BRIDGED_LENGTH:
-            continue
-        for column, similarity in bridge.related(vocabulary, term, limit=limit):
-            if column in own or len(vocabulary.terms[column]) < MIN_BRIDGED_LENGTH:
-                continue
+    for term, (value, parts) in sources.items():
+        known = term in vocabulary.columns
+        for column, similarity in bridge.related(
+            vocabulary, term, limit=limit, known=known, skip=own
+        ):
             gain = weight * similarity * value
             if gain > added.get(column, 0.0):
                 added[column] = gain
-                bridged[column] = Bridged(term, similarity)
+                bridged[column] = Bridged(term, similarity, parts)
     weights = {**own, **added}
     norm = math.sqrt(sum(value * value for value in weights.values()))
     if not norm:
         return {}, {}
     return {column: value / norm for column, value in sorted(weights.items())}, bridged
+
+
+def _bridgeable(term):
+    return len(term) >= MIN_BRIDGED_LENGTH and is_content_noun(term)
 
 
 class _PerVocabulary:
@@ -127,16 +149,20 @@ class WordVectors:
     """Cosine of word vectors in a spaCy vocab directory (vectors, key2row).
 
     ja-ginza ships 20,000 300-dimensional vectors (chiVe, pruned) for 480,000
-    words; reading them takes numpy and msgpack only.
+    words; reading them takes numpy and msgpack only. A word the vocabulary
+    holds reaches the terms with a cosine of `threshold` or more; a word it
+    lacks, those of `unseen_threshold` or more (the same by default).
+    Only the vocabulary's content nouns are reached (text.is_content_noun).
     """
 
     name = "word vectors"
 
-    def __init__(self, directory, threshold=0.5):
+    def __init__(self, directory, threshold=0.5, unseen_threshold=None):
         import msgpack
 
         self.directory = directory = Path(directory)
         self.threshold = threshold
+        self.unseen_threshold = threshold if unseen_threshold is None else unseen_threshold
         vectors = np.load(directory / "vectors")
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         self.vectors = (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
@@ -153,7 +179,7 @@ class WordVectors:
     def __reduce__(self):
         # An engine is pickled with its bridge: by where its vectors are, read
         # once per process, rather than 24 MB of them in every pickle.
-        return shared_vectors, (str(self.directory), self.threshold)
+        return shared_vectors, (str(self.directory), self.threshold, self.unseen_threshold)
 
     @classmethod
     def of_ja_ginza(cls, **options):
@@ -172,6 +198,10 @@ class WordVectors:
         """Look the vocabulary's terms up now, not on the first resident's request."""
         self._matrices.of(vocabulary, self._matrix)
 
+    def knows(self, word):
+        """True when the vectors hold `word`."""
+        return self.row_of(word) is not None
+
     def row_of(self, term):
         """The row of `term`'s vector, or None when the vectors lack it."""
         key = np.uint64(spacy_key(term))
@@ -183,14 +213,17 @@ class WordVectors:
     def _matrix(self, vocabulary):
         columns, rows = [], []
         for column, term in enumerate(vocabulary.terms):
-            row = self.row_of(term)
+            bridgeable = len(term) >= MIN_BRIDGED_LENGTH and is_content_noun(term)
+            row = self.row_of(term) if bridgeable else None
             if row is not None:
                 columns.append(column)
                 rows.append(row)
         return np.array(columns, dtype=np.intp), self.vectors[np.array(rows, dtype=np.intp)]
 
-    def related(self, vocabulary, term, *, limit=5):
-        """[(column, similarity)] of the vocabulary's terms nearest `term`, nearest first."""
+    def related(self, vocabulary, term, *, limit=5, known=True, skip=()):
+        """[(column, similarity)] of the vocabulary's content nouns nearest `term`,
+        nearest first, leaving out the columns in `skip`; `known` says whether
+        the vocabulary holds `term`."""
         row = self.row_of(term)
         if row is None:
             return []
@@ -198,28 +231,32 @@ class WordVectors:
         if not columns.size:
             return []
         similarities = matrix @ self.vectors[row]
-        near = np.flatnonzero(similarities >= self.threshold)
+        threshold = self.threshold if known else self.unseen_threshold
+        near = np.flatnonzero(similarities >= threshold)
         found = [
             (int(columns[i]), float(similarities[i]))
             for i in near
-            if vocabulary.terms[columns[i]] != term
+            if vocabulary.terms[columns[i]] != term and int(columns[i]) not in skip
         ]
         found.sort(key=lambda item: (-item[1], item[0]))
         return [(column, min(similarity, 1.0)) for column, similarity in found[:limit]]
 
 
 @functools.cache
-def shared_vectors(directory, threshold=0.5):
-    """WordVectors(directory, threshold), read once per process."""
-    return WordVectors(directory, threshold=threshold)
+def shared_vectors(directory, threshold=0.5, unseen_threshold=None):
+    """WordVectors(directory, threshold, unseen_threshold), read once per process."""
+    return WordVectors(directory, threshold=threshold, unseen_threshold=unseen_threshold)
 
 
 # The engine's default: the site's bridge (see default_bridge).
 DEFAULT = object()
 # Tuned on the tuning half of matching/samples/evaluation (README): with 5
 # neighbours a word, 0.6 joins 料理–調理 (0.63), 絵–イラスト (0.79) and
-# 編み物–手芸 (0.78); lower also joins words that are merely related.
+# 編み物–手芸 (0.78); for a word the vocabulary holds, lower also joins words
+# that are merely related. A word no listing uses has only its bridge: 0.4
+# joins 大工–修繕 (0.42), 地震–防災 (0.52) and 車椅子–段差 (0.48).
 VECTOR_THRESHOLD = 0.6
+UNSEEN_VECTOR_THRESHOLD = 0.4
 _default = []
 _lock = threading.Lock()
 
@@ -229,7 +266,11 @@ def default_bridge():
     with _lock:
         if not _default:
             try:
-                _default.append(WordVectors.of_ja_ginza(threshold=VECTOR_THRESHOLD))
+                _default.append(
+                    WordVectors.of_ja_ginza(
+                        threshold=VECTOR_THRESHOLD, unseen_threshold=UNSEEN_VECTOR_THRESHOLD
+                    )
+                )
             except ImportError:
                 logger.warning("ja_ginza is not installed: matching ranks without word vectors")
                 _default.append(None)

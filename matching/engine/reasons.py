@@ -12,6 +12,10 @@ from .text import phrases_of, quoted_words
 
 MAX_SKILL_REASONS = 3
 MAX_TERM_REASONS = 2
+# A reason says two words are close in meaning only where the vectors hold
+# them close: weaker bridges (大工–修繕, 0.42) still count in the score, but
+# among them are pairs that are merely related (趣味–スポーツ, 元気–体調).
+REASON_SIMILARITY = 0.5
 
 
 class Reasons:
@@ -131,17 +135,19 @@ class Reasons:
     def bridge(self, shared, quoted):
         """The heaviest word a bridge reached: the resident's word and the listing's.
 
-        Left out when the resident's word is quoted as matching already.
+        Left out when the resident's word is quoted as matching already, or
+        the two are not close enough (REASON_SIMILARITY).
         """
         terms = self.engine._vocabulary.terms
         bridged = sorted(
-            (-shared[terms[column]], terms[column], found.term)
+            (-shared[terms[column]], terms[column], found.term, found.parts)
             for column, found in self.bridged.items()
-            if terms[column] in shared
+            if terms[column] in shared and found.similarity >= REASON_SIMILARITY
         )
-        for _weight, theirs, term in bridged:
-            # The resident's word as they wrote it, else the term.
-            mine = quoted_words(self._phrases, {term: 1.0})
+        for _weight, theirs, term, parts in bridged:
+            # The resident's word as they wrote it (both parts of a word two
+            # terms make: 車いす for 車椅子), else the term.
+            mine = quoted_words(self._phrases, dict.fromkeys(parts or (term,), 1.0))
             yours = mine[0] if mine else term
             if yours == theirs or any(yours in word or word in yours for word in quoted):
                 continue

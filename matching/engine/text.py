@@ -6,13 +6,16 @@ path reuses one Vocabulary made from the index's document frequencies, so
 both weigh every term alike and their cosines agree.
 """
 
+import functools
 import math
 import re
 import sys
+import threading
 from collections import Counter
 
 import numpy as np
 from scipy import sparse
+from sudachipy import Dictionary, SplitMode
 
 from search import analysis
 
@@ -46,6 +49,34 @@ def content_terms(text):
         for term in analysis.terms(text)
         if term not in STOP_TERMS and not _KANA_FUNCTION_WORD.fullmatch(term)
     ]
+
+
+# Bridges (bridges.py) join words that name things: Sudachi's common nouns
+# (普通名詞), but not those that also serve as adverbs of time or as counters
+# (時, 土日, 日曜, 時間, 週: 名詞-普通名詞-副詞可能/助数詞可能). Those say when,
+# which the slots say already, and the vectors place each near every other
+# word of time (「土日」 near 「夏休み」 and 「受け付け」). Verbs, adjectives and
+# pronouns join what is merely related: 「行け」 and 「寄る」, 「やすい」 and 「難い」.
+_TIME_OR_COUNTER_NOUNS = frozenset({"副詞可能", "助数詞可能"})
+_local = threading.local()
+
+
+@functools.cache
+def _dictionary():
+    return Dictionary(dict="core")
+
+
+@functools.lru_cache(maxsize=200_000)
+def is_content_noun(term):
+    """True when `term` (a normalised form) is one common noun that names a thing."""
+    tokenizer = getattr(_local, "tokenizer", None)
+    if tokenizer is None:
+        tokenizer = _local.tokenizer = _dictionary().tokenizer(mode=SplitMode.A)
+    morphemes = tokenizer.tokenize(term)
+    if len(morphemes) != 1:
+        return False
+    pos = morphemes[0].part_of_speech()
+    return pos[:2] == ("名詞", "普通名詞") and pos[2] not in _TIME_OR_COUNTER_NOUNS
 
 
 class JapaneseAnalyzer:

@@ -72,7 +72,7 @@ def test_residents_in_their_own_words_held_out_ndcg():
     records = (evaluation.opportunities, evaluation.groups, evaluation.skills)
     plain = ndcg_by_half(evaluation, MatchingEngine.build(*records, bridge=None))
     bridged = ndcg_by_half(evaluation, MatchingEngine.build(*records))
-    assert bridged["held-out"] >= 0.86
+    assert bridged["held-out"] >= 0.88
     assert bridged["held-out"] > plain["held-out"] + 0.02
     assert bridged["tuning"] > plain["tuning"]
 
@@ -84,3 +84,68 @@ def test_the_evaluation_set_is_split_by_resident_in_two_fixed_halves():
     assert len(tuning) + len(held_out) == len(evaluation.profiles) >= 40
     assert abs(len(tuning) - len(held_out)) <= 1
     assert all(evaluation.judgments[pid] for pid in evaluation.profiles)
+
+
+def _vectors(directory, pairs, **thresholds):
+    """WordVectors over hand-made vectors: each (word, word, cosine) pair on
+    its own two axes, apart from every other pair."""
+    rows, words = [], []
+    for number, (first, second, cosine) in enumerate(pairs):
+        one, other = np.zeros(2 * len(pairs)), np.zeros(2 * len(pairs))
+        one[2 * number] = 1.0
+        other[2 * number], other[2 * number + 1] = cosine, (1 - cosine**2) ** 0.5
+        rows += [one, other]
+        words += [first, second]
+    with open(directory / "vectors", "wb") as file:
+        np.save(file, np.array(rows, dtype=np.float32))
+    keys = {spacy_key(word): row for row, word in enumerate(words)}
+    (directory / "key2row").write_bytes(msgpack.packb(keys))
+    return WordVectors(directory, **thresholds)
+
+
+BARRIER_FREE = Opportunity(
+    key="a-check", title="バリアフリー点検", description="段差を確かめます。"
+)
+REPAIRS = Opportunity(key="a-repairs", title="高齢者宅の簡単な修繕", description="")
+
+
+def test_a_word_written_in_two_parts_is_bridged_as_the_resident_wrote_it(tmp_path):
+    # Sudachi reads 車いす as 車 + 椅子; the vectors know 車椅子.
+    vectors = _vectors(tmp_path, [("車椅子", "段差", 0.8)], threshold=0.6)
+    engine = MatchingEngine.build([PARK, BARRIER_FREE], bridge=vectors)
+    with translation.override("en"):
+        best = engine.rank(Profile(key="r", interests="車いすの人が暮らしやすいまちにしたい"))[0]
+    assert best.key == "a-check"
+    assert "“車いす” and “段差” are close in meaning" in best.reasons
+
+
+def test_words_of_time_and_verbs_are_not_bridged(tmp_path):
+    # Close in the vectors, but a weekend is not a summer holiday, nor
+    # moving one's body a sports class: neither is a word that names a thing.
+    vectors = _vectors(tmp_path, [("土日", "夏休み", 0.9), ("動かす", "運動", 0.9)], threshold=0.6)
+    listings = [
+        Opportunity(key="a-holiday", title="夏休みの工作教室", description=""),
+        Opportunity(key="b-sports", title="運動教室の補助", description=""),
+    ]
+    engine = MatchingEngine.build(listings, bridge=vectors)
+    for interests in ("土日に参加したい", "体を動かしたい"):
+        ranked = engine.rank(Profile(key="r", interests=interests))
+        assert all(result.components["text"] == 0.0 for result in ranked), interests
+
+
+def test_a_word_no_listing_uses_reaches_further_than_one_they_use(tmp_path):
+    vectors = _vectors(tmp_path, [("大工", "修繕", 0.45)], threshold=0.6, unseen_threshold=0.4)
+    resident = Profile(key="r", interests="日曜大工が得意です")
+    engine = MatchingEngine.build([PARK, REPAIRS], bridge=vectors)
+    with translation.override("en"):
+        best = engine.rank(resident)[0]
+    assert best.key == "a-repairs" and best.components["text"] > 0
+    # Counted, but 0.45 is not close enough to say so.
+    assert not any("close in meaning" in reason for reason in best.reasons)
+    # Once a listing says 大工, the resident's word meets it as written and
+    # reaches only near-synonyms (0.6 or more): 修繕 no longer.
+    carpentry = Opportunity(key="c-carpentry", title="大工仕事の手伝い", description="")
+    engine = MatchingEngine.build([PARK, REPAIRS, carpentry], bridge=vectors)
+    ranked = {result.key: result for result in engine.rank(resident)}
+    assert ranked["c-carpentry"].components["text"] > 0
+    assert ranked["a-repairs"].components["text"] == 0.0
