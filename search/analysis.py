@@ -87,6 +87,8 @@ class Token:
     end: int
     reading: str = ""  # reading_key() of a word that has one worth matching, else ""
     pos: str = ""  # Sudachi's part of speech, first level (名詞, 動詞…)
+    # A conjugated word's dictionary form, read (学び, 学んで: マナブ), else "".
+    lemma_reading: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,15 +124,49 @@ def is_kana(text):
     return bool(_KANA_WORD.fullmatch(text))
 
 
+# Words that conjugate: 学び, 学んで and 学ぶ are one word, read マナブ.
+_CONJUGATING_POS = {"動詞", "形容詞"}
+
+
 def _reading_of(morpheme):
     pos = morpheme.part_of_speech()
     # Latin words are typed as written, not in kana.
     if pos[0] not in _READING_POS or pos[1] == "数詞" or morpheme.surface().isascii():
         return ""
-    key = reading_key(morpheme.reading_form())
+    return _worth_matching(reading_key(morpheme.reading_form()))
+
+
+def _lemma_reading_of(morpheme):
+    pos = morpheme.part_of_speech()
+    if pos[0] not in _CONJUGATING_POS or morpheme.dictionary_form() == morpheme.surface():
+        return ""
+    return _worth_matching(_dictionary_form_reading(morpheme.dictionary_form()))
+
+
+def _worth_matching(key):
     if len(key) < MIN_READING_LENGTH or not _KATAKANA.fullmatch(key):
         return ""
     return key
+
+
+@functools.lru_cache(maxsize=20_000)
+def _dictionary_form_reading(word):
+    """The reading key of a word's dictionary form (学ぶ: マナブ), "" if it is not one word."""
+    units = _tokenizer().tokenize(word)
+    return reading_key(units[0].reading_form()) if len(units) == 1 else ""
+
+
+@functools.cache
+def synonym_readings():
+    """{reading key: canonical term} for synonyms.txt, so しにあ finds what シニア finds."""
+    table = {}
+    for word, canonical in synonym_table().items():
+        if word.isascii():
+            continue
+        key = reading_key("".join(unit.reading_form() for unit in _tokenizer().tokenize(word)))
+        if len(key) >= MIN_READING_LENGTH and _KATAKANA.fullmatch(key):
+            table.setdefault(key, canonical)
+    return table
 
 
 def _chunks(text):
@@ -176,6 +212,7 @@ def words(text):
                     end=offset + morpheme.end(),
                     reading=_reading_of(morpheme),
                     pos=morpheme.part_of_speech()[0],
+                    lemma_reading=_lemma_reading_of(morpheme),
                 )
                 for morpheme in (parts if len(parts) else [unit])
                 if morpheme.surface().strip()
@@ -243,7 +280,8 @@ def readings(found_words, terms_found=()):
     keys = []
     previous = None
     for word in found_words:
-        keys.extend(token.reading for token in word.tokens)
+        for token in word.tokens:
+            keys.extend((token.reading, token.lemma_reading))
         keys.append(word.reading)
         if previous and previous.noun and word.noun and previous.reading and word.reading:
             keys.append(previous.reading + word.reading)
@@ -304,13 +342,21 @@ class QueryUnit:
 
     terms: tuple
     reading: tuple = ()
+    # A kana word read as a synonym (しにあ: シニア) also stands for its canonical term.
+    synonym: tuple = ()
+
+    @property
+    def alternatives(self):
+        """What may match the unit: each a tuple of terms that must all match."""
+        return [found for found in (self.terms, self.reading, self.synonym) if found]
 
 
-def _unit(terms_found, reading):
+def _unit(terms_found, reading, synonym=()):
     reading = tuple(key for key in reading if key)
     if not terms_found or set(reading) <= set(terms_found):
         reading = ()
-    return QueryUnit(tuple(terms_found), reading)
+    synonym = tuple(term for term in synonym if term not in terms_found)
+    return QueryUnit(tuple(terms_found), reading, synonym)
 
 
 def query_words(query):
@@ -344,7 +390,9 @@ def query_units(query):
     units = []
     for chunk in normalize(query).split():
         if is_kana(chunk):
-            found = [_unit(query_terms(chunk), (reading_key(chunk),))]
+            key = reading_key(chunk)
+            canonical = synonym_readings().get(key)
+            found = [_unit(query_terms(chunk), (key,), (canonical,) if canonical else ())]
         else:
             tokens = tokenize(chunk)
             found, index = [], 0

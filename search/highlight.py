@@ -47,7 +47,7 @@ def highlight(text, query, *, prefix=False):
     typed = [token.surface for token in analysis.tokenize(query)]
 
     def matched(token):
-        if token.term in wanted or (token.reading and token.reading in readings):
+        if token.term in wanted or readings & {token.reading, token.lemma_reading} - {""}:
             return True
         return prefix and any(token.surface.startswith(word) for word in typed)
 

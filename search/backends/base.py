@@ -36,14 +36,14 @@ def units_query(units, operator="and"):
     if operator == "or":
         alternatives = []
         for unit in units:
-            for found in (unit.terms, unit.reading):
+            for found in unit.alternatives:
                 alternatives.extend(term for term in found if term not in alternatives)
         return _plain(alternatives[:MAX_QUERY_TERMS], "or")
     plain = []
     parts = []
     for unit in units:
-        if unit.reading:
-            parts.append(Or([_plain(unit.terms), _plain(unit.reading)]))
+        if len(unit.alternatives) > 1:
+            parts.append(Or([_plain(found) for found in unit.alternatives]))
         else:
             plain.extend(term for term in unit.terms if term not in plain)
     if plain:

@@ -139,3 +139,16 @@ def test_latin_words_and_numbers_get_no_reading():
 )
 def test_query_words_are_what_a_resident_typed(query, words):
     assert analysis.query_words(query) == words
+
+
+def test_a_conjugated_word_is_also_found_by_its_dictionary_form_read():
+    readings = analysis.index_text("協働を学んで").split()
+    assert "マナブ" in readings  # まなぶ finds 学んで, as 学ぶ does
+    assert "マナン" in readings  # and まなん, as typed
+
+
+def test_a_kana_word_read_as_a_synonym_stands_for_the_synonym_too():
+    (unit,) = analysis.query_units("しにあ")
+    assert unit.synonym == ("高齢者",)  # シニア = 高齢者 = お年寄り in synonyms.txt
+    (unit,) = analysis.query_units("こうれいしゃ")
+    assert unit.alternatives[-1] == ("高齢者",)
