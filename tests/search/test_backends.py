@@ -147,3 +147,20 @@ def test_words_split_between_title_and_text_find_it():
     MeasureFactory(title="防災ボランティアの育成", description="地域の担い手を育てます。")
     results = get_search_backend().search("防災 担い手", Measure)
     assert [measure.title for measure in results] == ["防災ボランティアの育成"]
+
+
+@pytest.mark.django_db
+def test_a_boosted_part_of_a_query_ranks_first_on_postgresql():
+    from django.db import connection
+
+    from tests.factories import MeasureFactory
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's bm25 scores the whole match at once: no per-part boosts")
+    MeasureFactory(title="防災訓練の充実")
+    MeasureFactory(title="担い手の育成")
+    backend = get_search_backend()
+    for boosted, first in (("防災", "防災訓練の充実"), ("育成", "担い手の育成")):
+        other = "育成" if boosted == "防災" else "防災"
+        query = Or([PlainText(other), Boost(PlainText(boosted), 10.0)])
+        assert [measure.title for measure in backend.search(query, Measure)][0] == first

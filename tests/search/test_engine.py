@@ -44,7 +44,7 @@ def test_both_engines_split_analysed_text_on_whitespace_only(backend_class):
     analyzers = backend_class(config()).settings["settings"]["analysis"]["analyzer"]
     for name in ("default", WHITESPACE_ANALYZER, "edgengram_analyzer", "ngram_analyzer"):
         assert analyzers[name]["tokenizer"] == "whitespace", name
-    assert analyzers["default"]["filter"] == ["lowercase"]
+    assert analyzers["default"]["filter"] == ["lowercase", "asciifolding"]
 
 
 def test_wagtails_own_settings_are_unchanged_for_other_projects():
