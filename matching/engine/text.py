@@ -15,7 +15,7 @@ from collections import Counter
 
 import numpy as np
 from scipy import sparse
-from sudachipy import Dictionary, SplitMode
+from sudachipy import SplitMode
 
 from search import analysis
 
@@ -61,17 +61,13 @@ _TIME_OR_COUNTER_NOUNS = frozenset({"副詞可能", "助数詞可能"})
 _local = threading.local()
 
 
-@functools.cache
-def _dictionary():
-    return Dictionary(dict="core")
-
-
 @functools.lru_cache(maxsize=200_000)
 def is_content_noun(term):
     """True when `term` (a normalised form) is one common noun that names a thing."""
     tokenizer = getattr(_local, "tokenizer", None)
     if tokenizer is None:
-        tokenizer = _local.tokenizer = _dictionary().tokenizer(mode=SplitMode.A)
+        # search.analysis's dictionary: a second one would hold another 75 MB.
+        tokenizer = _local.tokenizer = analysis._dictionary().tokenizer(mode=SplitMode.A)
     morphemes = tokenizer.tokenize(term)
     if len(morphemes) != 1:
         return False
