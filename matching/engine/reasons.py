@@ -16,6 +16,8 @@ MAX_TERM_REASONS = 2
 # them close: weaker bridges (大工–修繕, 0.42) still count in the score, but
 # among them are pairs that are merely related (趣味–スポーツ, 元気–体調).
 REASON_SIMILARITY = 0.5
+# The term of the honorific prefix お/ご (御), quoted with the word it precedes.
+HONORIFIC = "御"
 
 
 class Reasons:
@@ -146,8 +148,10 @@ class Reasons:
         )
         for _weight, theirs, term, parts in bridged:
             # The resident's word as they wrote it (both parts of a word two
-            # terms make: 車いす for 車椅子), else the term.
-            mine = quoted_words(self._phrases, dict.fromkeys(parts or (term,), 1.0))
+            # terms make: 車いす for 車椅子; the お or ご before it, Sudachi's
+            # 御: お母さん, not 母さん), else the term.
+            words = {HONORIFIC: 0.0, **dict.fromkeys(parts or (term,), 1.0)}
+            mine = quoted_words(self._phrases, words)
             yours = mine[0] if mine else term
             if yours == theirs or any(yours in word or word in yours for word in quoted):
                 continue

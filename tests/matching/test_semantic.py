@@ -149,3 +149,13 @@ def test_a_word_no_listing_uses_reaches_further_than_one_they_use(tmp_path):
     ranked = {result.key: result for result in engine.rank(resident)}
     assert ranked["c-carpentry"].components["text"] > 0
     assert ranked["a-repairs"].components["text"] == 0.0
+
+
+def test_a_bridge_quotes_the_resident_s_word_with_its_honorific(tmp_path):
+    vectors = _vectors(tmp_path, [("母さん", "親子", 0.8)], threshold=0.6)
+    songs = Opportunity(key="a-songs", title="親子のわらべうたの会", description="")
+    engine = MatchingEngine.build([PARK, songs], bridge=vectors)
+    with translation.override("en"):
+        best = engine.rank(Profile(key="r", interests="子育て中のお母さんを手助けしたい"))[0]
+    assert best.key == "a-songs"
+    assert "“お母さん” and “親子” are close in meaning" in best.reasons
