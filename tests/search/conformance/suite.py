@@ -93,6 +93,8 @@ class ProjectBackendMixin:
 
 def writes_to_engine(method, url):
     """True for a request that changes an engine's indices (not a search, count or refresh)."""
+    if "/_search/scroll" in url:  # a search's scroll, cleared after its last page
+        return False
     if method in ("PUT", "DELETE"):
         return True
     changes = ("_bulk", "_doc", "_update", "_create", "_delete_by_query", "_aliases")
