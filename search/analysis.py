@@ -228,6 +228,17 @@ def words(text):
     return found
 
 
+def part_of_speech(word):
+    """Sudachi's part of speech (a tuple of six) of `word` if it is one shortest word, else None."""
+    units = _tokenizer().tokenize(word)
+    parts = [
+        part
+        for unit in units
+        for part in (unit.split(SplitMode.A) if len(unit.split(SplitMode.A)) else [unit])
+    ]
+    return tuple(parts[0].part_of_speech()) if len(parts) == 1 else None
+
+
 def tokenize(text):
     """The tokens of `text` (normalised with NFKC), punctuation and spaces dropped."""
     return [token for word in words(text) for token in word.tokens]

@@ -10,12 +10,10 @@ import functools
 import math
 import re
 import sys
-import threading
 from collections import Counter
 
 import numpy as np
 from scipy import sparse
-from sudachipy import SplitMode
 
 from search import analysis
 
@@ -58,21 +56,15 @@ def content_terms(text):
 # word of time (「土日」 near 「夏休み」 and 「受け付け」). Verbs, adjectives and
 # pronouns join what is merely related: 「行け」 and 「寄る」, 「やすい」 and 「難い」.
 _TIME_OR_COUNTER_NOUNS = frozenset({"副詞可能", "助数詞可能"})
-_local = threading.local()
 
 
 @functools.lru_cache(maxsize=200_000)
 def is_content_noun(term):
     """True when `term` (a normalised form) is one common noun that names a thing."""
-    tokenizer = getattr(_local, "tokenizer", None)
-    if tokenizer is None:
-        # search.analysis's dictionary: a second one would hold another 75 MB.
-        tokenizer = _local.tokenizer = analysis._dictionary().tokenizer(mode=SplitMode.A)
-    morphemes = tokenizer.tokenize(term)
-    if len(morphemes) != 1:
-        return False
-    pos = morphemes[0].part_of_speech()
-    return pos[:2] == ("名詞", "普通名詞") and pos[2] not in _TIME_OR_COUNTER_NOUNS
+    pos = analysis.part_of_speech(term)
+    return (
+        pos is not None and pos[:2] == ("名詞", "普通名詞") and pos[2] not in _TIME_OR_COUNTER_NOUNS
+    )
 
 
 class JapaneseAnalyzer:
