@@ -2,6 +2,7 @@
 
 from modelsearch.backends.base import EmptySearchResults
 
+from wagtail.search import index
 from wagtail.search.query import And, Boost, Fuzzy, MatchAll, Not, Or, Phrase, PlainText
 
 from search import analysis
@@ -204,7 +205,12 @@ class SearchAllFieldsMixin:
 
     def __init__(self, queryset, query, fields=None, **kwargs):
         self.requested_fields = fields
-        title_only = fields is not None and set(fields) == {"title"}
+        # Autocomplete has one column of its own, titles included.
+        title_only = (
+            fields is not None
+            and set(fields) == {"title"}
+            and not issubclass(self.TARGET_SEARCH_FIELD_TYPE, index.AutocompleteField)
+        )
         super().__init__(queryset, query, fields=["title"] if title_only else None, **kwargs)
 
     def check(self):
