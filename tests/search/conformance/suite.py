@@ -9,6 +9,7 @@ suite then checks is what any model of this site gets from its backend.
 `fixtures/search.json` is django-modelsearch's test fixture
 (modelsearch/test/testapp/fixtures/search.json in github.com/wagtail/django-modelsearch,
 BSD-3-Clause, copyright Karl Hobley and contributors); the wheel does not ship it.
+The tree models' and the meeting speaker's rows are written here (fixtures/README.md).
 """
 
 from io import StringIO
