@@ -1,10 +1,12 @@
 """The PostgreSQL variant of the Japanese-aware database backend."""
 
+import operator
+from functools import reduce
+
 from modelsearch.utils import get_descendants_content_types_pks
 
 from django.db import connection
 from django.db.models import F, IntegerField, Q
-from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Cast
 
 from wagtail.search.backends.database.postgres.postgres import (
@@ -13,7 +15,7 @@ from wagtail.search.backends.database.postgres.postgres import (
     PostgresSearchQueryCompiler,
     PostgresSearchResults,
 )
-from wagtail.search.query import And, Boost, Fuzzy, Not, Or, Phrase, PlainText
+from wagtail.search.query import And, Boost, Fuzzy, MatchAll, Not, Or, Phrase, PlainText
 
 from .base import (
     JapaneseQueryMixin,
@@ -24,33 +26,6 @@ from .base import (
 )
 
 
-def query_words(query):
-    """Every word of a query tree's texts, in order, once each."""
-    words = []
-    if isinstance(query, (PlainText, Phrase)):
-        found = query.query_string.split()
-    elif isinstance(query, (And, Or)):
-        found = [word for sub in query.subqueries for word in query_words(sub)]
-    elif isinstance(query, Boost):
-        found = query_words(query.subquery)
-    else:
-        found = []
-    for word in found:
-        if word not in words:
-            words.append(word)
-    return words
-
-
-def contains_negation(query):
-    if isinstance(query, Not):
-        return True
-    if isinstance(query, (And, Or)):
-        return any(contains_negation(sub) for sub in query.subqueries)
-    if isinstance(query, Boost):
-        return contains_negation(query.subquery)
-    return False
-
-
 class RankedPostgresMixin:
     """Match and rank on the index table alone, then keep what the queryset allows.
 
@@ -58,11 +33,10 @@ class RankedPostgresMixin:
     the id and matches title || body, an expression no index covers: the
     planner misjudges the join and a common word on 10,000 pages took
     seconds. Here the rows come from the GIN indexes of the title and the
-    body columns (any row holding one of the query's words), the whole query
-    is checked against title || body on those rows only, so a word found
-    only in a title, or one word in the title and another in the body,
-    matches as it does in Wagtail; the scores come from the same rows, and
-    the queryset's own filters apply through an IN subquery.
+    body columns (see match_condition), so a word found only in a title, or
+    one word in the title and another in the body, matches as it does in
+    Wagtail; the scores come from the same rows, and the queryset's own
+    filters apply through an IN subquery.
     """
 
     MATCHED_COLUMNS = ("title", "body")
@@ -80,13 +54,9 @@ class RankedPostgresMixin:
                 part = self.build_tsrank(vector, self.query, config=config) * boost
                 rank = part if rank is None else rank + part
             matches = IndexEntry.objects.filter(
-                self.candidates(config),
+                self.match_condition(search_query, config),
                 content_type__in=get_descendants_content_types_pks(self.queryset.model),
             )
-            if len(self.matched_columns()) > 1:
-                matches = matches.annotate(
-                    _matched_vector=CombinedExpression(F("title"), "||", F("body"))
-                ).filter(_matched_vector=search_query)
             scores = dict(matches.annotate(score=rank).values_list("object_id", "score"))
             allowed = self.queryset.filter(
                 pk__in=matches.values(object_pk=Cast("object_id", output_field=IntegerField()))
@@ -103,31 +73,42 @@ class RankedPostgresMixin:
             return ("title",)
         return self.MATCHED_COLUMNS
 
-    def candidates(self, config):
-        """Q: rows whose searched columns hold one of the query's words (their GIN indexes).
+    def match_condition(self, search_query, config):
+        """Q: the rows whose searched columns, taken together, match the query.
 
-        A candidate from several columns is then checked against the whole
-        query (ranked_ids); one searched column is matched by the query itself.
+        With one column, the query itself. With title and body, each word
+        (a leaf of the query) is matched in either column, and the words
+        combine as the query says: what title || body @@ query means, but
+        every part through a GIN index (no index covers title || body).
         """
         columns = self.matched_columns()
         if len(columns) == 1:
-            return Q(**{columns[0]: self.build_tsquery(self.query, config=config)})
-        words = query_words(self.query)
-        if not words:
+            return Q(**{columns[0]: search_query})
+        return self.either_column(self.query, columns, config)
+
+    def either_column(self, query, columns, config):
+        if isinstance(query, PlainText):
+            terms = query.query_string.split()
+            if len(terms) > 1:
+                words = [PlainText(term) for term in terms]
+                tree = And(words) if query.operator == "and" else Or(words)
+                return self.either_column(tree, columns, config)
+        if isinstance(query, (PlainText, Phrase)):
+            word = self.build_tsquery(query, config=config)
+            return reduce(operator.or_, (Q(**{column: word}) for column in columns))
+        if isinstance(query, (And, Or)):
+            parts = [self.either_column(sub, columns, config) for sub in query.subqueries]
+            return reduce(operator.and_ if isinstance(query, And) else operator.or_, parts)
+        if isinstance(query, Boost):
+            return self.either_column(query.subquery, columns, config)
+        if isinstance(query, Not):
+            return ~self.either_column(query.subquery, columns, config)
+        if isinstance(query, MatchAll):
             return Q()
-        any_word = self.build_tsquery(PlainText(" ".join(words), operator="or"), config=config)
-        condition = Q()
-        for column in columns:
-            condition |= Q(**{column: any_word})
-        return condition
+        raise NotImplementedError(f"{type(query).__name__} is not supported here.")
 
     def can_rank_in_one_pass(self):
-        return (
-            not isinstance(self.query, Fuzzy)
-            and can_rank_in_one_pass(self, self.query)
-            # A row can match a negation by lacking the words (no candidate).
-            and (len(self.matched_columns()) == 1 or not contains_negation(self.query))
-        )
+        return not isinstance(self.query, Fuzzy) and can_rank_in_one_pass(self, self.query)
 
     def build_tsquery_content(self, query, config=None, invert=False):
         # A Boost weighs in the rank (build_tsrank); it matches what it wraps,
