@@ -4,7 +4,6 @@ import pytest
 
 from django.core.management import call_command
 
-from wagtail.models import Page
 from wagtail.search.models import IndexEntry
 
 from cms.activities.models import ActivityIndexPage, ActivityPage, ActivitySpeaker
@@ -17,12 +16,9 @@ from tests.factories import (
     GroupPageFactory,
 )
 from tests.matching.factories import OpportunityPageFactory, SkillFactory
+from tests.search.found import titles
 
 pytestmark = pytest.mark.django_db
-
-
-def titles(query):
-    return [page.title for page in Page.objects.live().search(query)]
 
 
 def test_published_page_is_found_and_edits_are_found():

@@ -9,8 +9,6 @@ django_capture_on_commit_callbacks(execute=True).
 
 import pytest
 
-from wagtail.models import Page
-
 from cms.activities.models import ActivityIndexPage, ActivityPage, ActivitySpeaker
 from cms.core.models import Area
 from cms.facilities.models import FacilityIndexPage, FacilityRoom
@@ -22,12 +20,9 @@ from tests.factories import (
     GroupPageFactory,
 )
 from tests.matching.factories import OpportunityPageFactory, SkillFactory
+from tests.search.found import titles
 
 pytestmark = pytest.mark.django_db
-
-
-def titles(query):
-    return [page.title for page in Page.objects.live().search(query)]
 
 
 @pytest.fixture
