@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from cms.core.jsonfile import read_json
+from cms.infrastructure.task_backend import each_task_once
 
 from .engine.slots import validate_slots
 
@@ -326,7 +327,8 @@ def load_file(path):
 def import_civic_data(data):
     """Validate `data` (the parsed JSON) and upsert it in one transaction."""
     clean = parse(data)
-    with transaction.atomic():
+    # Each page is saved, published and followed by related updates: index it once.
+    with transaction.atomic(), each_task_once():
         return _write(clean)
 
 

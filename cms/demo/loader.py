@@ -36,6 +36,7 @@ from cms.activities.models import (
 from cms.core.models import Area, ContactPoint, FieldOfActivity, SiteSettings, StandardPage
 from cms.facilities.models import FacilityIndexPage, FacilityPage, FacilityRoom
 from cms.groups.models import GroupIndexPage, GroupPage
+from cms.infrastructure.task_backend import each_task_once
 from cms.newsletters.models import NewsletterIndexPage, NewsletterIssuePage
 from cms.plan.models import Action, BasicPlan, BasicPolicy, Measure, PlanPage
 from home.models import HomeFeaturedActivity, HomePage
@@ -563,5 +564,7 @@ class DemoLoader:
 
 def load_demo_content():
     """Create whatever of the demo site is missing; return a LoadReport."""
-    with transaction.atomic():
+    # Pages are saved, published and re-saved as their links are filled in:
+    # each is indexed once, at the end.
+    with transaction.atomic(), each_task_once():
         return DemoLoader().load()
