@@ -267,6 +267,15 @@ def _units(tokens):
     return units
 
 
+def _token_spans(tokens):
+    """_units with the tokens of each unit: [(tokens, canonical)]."""
+    spans, index = [], 0
+    for span, canonical in _units(tokens):
+        spans.append((tokens[index : index + len(span)], canonical))
+        index += len(span)
+    return spans
+
+
 def terms(text):
     """The index terms of `text`, in order: every term, plus canonical synonyms."""
     return _terms(tokenize(text))
@@ -380,14 +389,11 @@ def query_words(query):
     chunks = normalize(query).split()
     if len(chunks) != 1 or is_kana(chunks[0]):
         return chunks
-    tokens = tokenize(chunks[0])
-    found, index = [], 0
-    for span, _canonical in _units(tokens):
-        span_tokens = tokens[index : index + len(span)]
-        index += len(span)
-        if any(token.reading or not is_kana(token.surface) for token in span_tokens):
-            found.append("".join(token.surface for token in span_tokens))
-    return found
+    return [
+        "".join(token.surface for token in span)
+        for span, _canonical in _token_spans(tokenize(chunks[0]))
+        if any(token.reading or not is_kana(token.surface) for token in span)
+    ]
 
 
 def query_units(query):
@@ -405,13 +411,11 @@ def query_units(query):
             canonical = synonym_readings().get(key)
             found = [_unit(query_terms(chunk), (key,), (canonical,) if canonical else ())]
         else:
-            tokens = tokenize(chunk)
-            found, index = [], 0
-            for span, canonical in _units(tokens):
-                keys = [token.reading for token in tokens[index : index + len(span)]]
-                index += len(span)
+            found = []
+            for span, canonical in _token_spans(tokenize(chunk)):
+                keys = [token.reading for token in span]
                 reading = ("".join(keys),) if all(keys) else ()
-                found.append(_unit([canonical] if canonical else span, reading))
+                found.append(_unit([canonical] if canonical else [t.term for t in span], reading))
         for unit in found:
             if unit.terms and unit not in units:
                 units.append(unit)
