@@ -30,6 +30,7 @@ urlpatterns = [
     path("search/", search_views.search, name="search"),
     path("api/matching/rank/", matching_views.rank_api, name="matching_rank_api"),
     path("matching/", include("matching.urls")),
+    path("applications/", include("cms.applications.urls")),
     path(
         "feedback/<int:page_id>/",
         core_views.submit_page_feedback,

@@ -148,6 +148,9 @@ class ResidentProfile(models.Model):
     consented_at = models.DateTimeField(_("agreed at"), null=True, blank=True)
     email_confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
     receives_suggestions = models.BooleanField(_("receives suggestions"), default=True)
+    # The weekly digest (matching/digest.py) is opt-in: nothing is sent unasked.
+    receives_digest = models.BooleanField(_("receives the weekly digest"), default=False)
+    digest_sent_at = models.DateTimeField(_("last digest sent at"), null=True, blank=True)
     registered_through = models.CharField(
         _("registered through"),
         max_length=10,
@@ -366,9 +369,16 @@ class AccessToken(models.Model):
 
     purpose = models.CharField(max_length=30, choices=Purpose.choices)
     digest = models.CharField(max_length=64, unique=True)
+    # A my-data link opens what is held for an address (email_digest): the
+    # profiles, and applications for activities, which need no profile.
     profile = models.ForeignKey(
-        ResidentProfile, on_delete=models.CASCADE, related_name="access_tokens"
+        ResidentProfile,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="access_tokens",
     )
+    email_digest = models.CharField(max_length=64, blank=True, db_index=True)
     interest = models.ForeignKey(
         PendingInterest, null=True, blank=True, on_delete=models.SET_NULL, related_name="tokens"
     )

@@ -251,3 +251,7 @@ def send_my_data_link(address_digest):
         ),
         recipients,
     )
+
+
+# Defined beside the digest it sends; registered under this module's name.
+from .digest import send_weekly_digests  # noqa: E402,F401

@@ -5,6 +5,7 @@ from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, Count, F, IntegerField, Value, When
 from django.db.models.functions import Coalesce, ExtractYear
@@ -37,6 +38,12 @@ class ActivityKind(models.TextChoices):
     EXHIBITION = "exhibition", _("Exhibition and exchange")
     WORKSHOP = "workshop", _("Workshop")
     OTHER = "other", _("Other")
+
+
+class ApplicationMode(models.TextChoices):
+    NONE = "none", _("No application needed")
+    ONLINE = "online", _("Online application on this site")
+    EXTERNAL = "external", _("Application on another site")
 
 
 class SpeakerRole(models.TextChoices):
@@ -385,6 +392,45 @@ class ActivityPage(RoutablePageMixin, BasePage):
     fee = models.CharField(_("fee"), max_length=100, blank=True)
     how_to_apply = RichTextField(_("how to apply"), blank=True)
 
+    # Applications (cms/applications): seats are counted against `capacity`.
+    application_mode = models.CharField(
+        _("applications"),
+        max_length=10,
+        choices=ApplicationMode.choices,
+        default=ApplicationMode.NONE,
+    )
+    application_url = models.URLField(
+        _("application link"),
+        blank=True,
+        help_text=_("Where residents apply, when applications are taken on another site."),
+    )
+    applications_open_at = models.DateTimeField(
+        _("applications open"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: open as soon as the page is published."),
+    )
+    applications_close_at = models.DateTimeField(
+        _("applications close"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: open until the activity starts."),
+    )
+    keeps_waitlist = models.BooleanField(
+        _("keep a waiting list when full"),
+        default=True,
+        help_text=_(
+            "Residents who apply when every seat is taken join the waiting list "
+            "(キャンセル待ち); a cancellation offers the seat to the first of them."
+        ),
+    )
+    max_party_size = models.PositiveSmallIntegerField(
+        _("people per application"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_("How many people one application may bring (the applicant included)."),
+    )
+
     fields = ParentalManyToManyField(
         "core.FieldOfActivity", verbose_name=_("fields of activity"), blank=True
     )
@@ -433,6 +479,22 @@ class ActivityPage(RoutablePageMixin, BasePage):
                 FieldPanel("how_to_apply"),
             ],
             heading=_("Organiser and application"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("application_mode"),
+                FieldPanel("application_url"),
+                FieldRowPanel(
+                    [FieldPanel("applications_open_at"), FieldPanel("applications_close_at")]
+                ),
+                FieldRowPanel([FieldPanel("keeps_waitlist"), FieldPanel("max_party_size")]),
+                InlinePanel(
+                    "application_questions",
+                    label=_("Question"),
+                    heading=_("Questions on the application form"),
+                ),
+            ],
+            heading=_("Online applications"),
         ),
         FieldPanel("fields"),
         FieldPanel("plan_measures"),
@@ -496,8 +558,25 @@ class ActivityPage(RoutablePageMixin, BasePage):
         same_day = not self.end_date or self.end_date == self.start_date
         if same_day and self.start_time and self.end_time and self.end_time <= self.start_time:
             errors["end_time"] = _("The end time must be after the start time.")
+        errors.update(self._application_errors())
         if errors:
             raise ValidationError(errors)
+
+    def _application_errors(self):
+        errors = {}
+        if self.application_mode == ApplicationMode.ONLINE and not self.capacity:
+            errors["capacity"] = _("Online applications need a capacity (定員).")
+        if self.application_mode == ApplicationMode.EXTERNAL and not self.application_url:
+            errors["application_url"] = _("Give the link where residents apply.")
+        opens, closes = self.applications_open_at, self.applications_close_at
+        if opens and closes and closes <= opens:
+            errors["applications_close_at"] = _("Applications must close after they open.")
+        return errors
+
+    @property
+    def takes_applications(self):
+        """True when residents apply for this activity on this site."""
+        return self.application_mode == ApplicationMode.ONLINE
 
     @property
     def last_day(self):
@@ -624,3 +703,21 @@ class ActivityParticipation(Orderable):
 
     def __str__(self):
         return str(self.group)
+
+
+class ApplicationQuestion(Orderable):
+    """A question the application form asks, e.g. 「託児を希望しますか」."""
+
+    page = ParentalKey(ActivityPage, on_delete=models.CASCADE, related_name="application_questions")
+    label = models.CharField(_("question"), max_length=200)
+    help_text = models.CharField(_("help text"), max_length=300, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+
+    panels = [FieldPanel("label"), FieldPanel("help_text"), FieldPanel("required")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("application question")
+        verbose_name_plural = _("application questions")
+
+    def __str__(self):
+        return self.label

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "cms.plan",
     "cms.opportunities",
     "cms.accessibility",
+    "cms.applications",
     "cms.demo",
     "cms.accounts",
     "wagtail.contrib.forms",
@@ -332,6 +334,14 @@ PERSONAL_DATA_ACCESS_LOG_DAYS = int(env("PERSONAL_DATA_ACCESS_LOG_DAYS", "1825")
 # -- Residents' links (issue 12, "tokens"): a my-data link (single use, 24
 # hours) opens a session this many minutes long (matching/my_data_views.py).
 MY_DATA_SESSION_MINUTES = int(env("MY_DATA_SESSION_MINUTES", "30"))
+# Applications for activities (cms/applications): the reminder goes this many
+# days before the activity; applicants' names and contact details are removed
+# this many days after it (only the counts stay, as Helsinki's LinkedEvents
+# does after 30 days); a web application not confirmed by e-mail within
+# APPLICATION_CONFIRM_HOURS holds no seat and is deleted.
+APPLICATION_REMINDER_DAYS = int(env("APPLICATION_REMINDER_DAYS", "2"))
+APPLICATION_RETENTION_DAYS = int(env("APPLICATION_RETENTION_DAYS", "30"))
+APPLICATION_CONFIRM_HOURS = int(env("APPLICATION_CONFIRM_HOURS", "24"))
 
 # Celery: Redis (or any broker URL) when configured; without a broker the
 # tasks run inline so the embedded set-up needs no extra process.
@@ -384,6 +394,23 @@ CELERY_BEAT_SCHEDULE = {
     "purge-search-queries": {
         "task": "search.tasks.purge_search_queries",
         "schedule": 24 * 60 * 60,
+    },
+    # Applications: reminders APPLICATION_REMINDER_DAYS before each activity
+    # (hourly, so an activity at 10:00 is reminded of about two days before),
+    # and applicants' personal data removed APPLICATION_RETENTION_DAYS after.
+    "send-application-reminders": {
+        "task": "cms.applications.tasks.send_reminders",
+        "schedule": 60 * 60,
+    },
+    "anonymise-past-applications": {
+        "task": "cms.applications.tasks.anonymise_past_applications",
+        "schedule": 24 * 60 * 60,
+    },
+    # The weekly digest for residents who asked for it (matching/digest.py),
+    # Monday mornings Japan time.
+    "send-weekly-digests": {
+        "task": "matching.tasks.send_weekly_digests",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
 }
 

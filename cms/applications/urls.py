@@ -1,0 +1,3 @@
+"""Residents' application pages (being written: issue 14)."""
+
+urlpatterns = []
