@@ -6,3 +6,12 @@ class ApplicationsConfig(AppConfig):
     name = "cms.applications"
     label = "applications"
     verbose_name = _("Applications")
+
+    def ready(self):
+        from wagtail.signals import page_published
+
+        from cms.activities.models import ActivityPage
+
+        from .booking import promote_after_publish
+
+        page_published.connect(promote_after_publish, sender=ActivityPage)

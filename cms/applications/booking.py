@@ -298,3 +298,10 @@ def mark_attendance(applications, status, now=None):
     return applications.filter(status__in=Application.SEAT_HOLDING).update(
         status=status, attendance_marked_at=now, updated_at=now
     )
+
+
+def promote_after_publish(sender, instance, **kwargs):
+    """An editor published the activity, perhaps with more seats: the waiting
+    list gets them (page_published, connected in ApplicationsConfig.ready())."""
+    if getattr(instance, "takes_applications", False):
+        promote_waitlist(instance)
