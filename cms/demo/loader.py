@@ -32,7 +32,10 @@ from cms.activities.models import (
     ActivityParticipation,
     ActivitySeries,
     ActivitySpeaker,
+    ApplicationMode,
+    ApplicationQuestion,
 )
+from cms.applications.models import Application, email_digest
 from cms.core.models import Area, ContactPoint, FieldOfActivity, SiteSettings, StandardPage
 from cms.facilities.models import FacilityIndexPage, FacilityPage, FacilityRoom
 from cms.groups.models import GroupIndexPage, GroupPage
@@ -43,6 +46,52 @@ from home.models import HomeFeaturedActivity, HomePage
 from matching.permissions import COORDINATORS_GROUP
 
 from .pdf import placeholder_pdf
+
+SAMPLE_SURNAMES = [
+    ("見本", "みほん"),
+    ("武蔵", "むさし"),
+    ("吉祥", "きちじょう"),
+    ("境", "さかい"),
+    ("緑", "みどり"),
+    ("中町", "なかちょう"),
+    ("桜堤", "さくらづつみ"),
+    ("関前", "せきまえ"),
+]
+SAMPLE_GIVEN_NAMES = [("花子", "はなこ"), ("太郎", "たろう"), ("由美", "ゆみ"), ("健", "けん")]
+
+
+def sample_applicants(page, status, people, first=0):
+    """Sample applications of `status` holding `people` seats in all: parties
+    of one or two, each clearly a sample."""
+    applications, number = [], first
+    while people > 0:
+        size = min(people, 2 if number % 3 == 2 and page.max_party_size >= 2 else 1)
+        surname, surname_kana = SAMPLE_SURNAMES[number % len(SAMPLE_SURNAMES)]
+        given, given_kana = SAMPLE_GIVEN_NAMES[number % len(SAMPLE_GIVEN_NAMES)]
+        applied = page.starts_at - datetime.timedelta(days=12) + datetime.timedelta(hours=number)
+        email = f"sample{number + 1:02d}@example.com"
+        applications.append(
+            Application(
+                activity=page,
+                status=status,
+                channel=Application.Channel.OFFICE if number % 4 == 3 else Application.Channel.WEB,
+                name=f"(サンプル){surname} {given}",
+                name_kana=f"{surname_kana} {given_kana}",
+                email=email,
+                # bulk_create() does not call save(), which keeps the digest.
+                email_digest=email_digest(email),
+                phone=f"0422-00-{number + 1:04d}",
+                party_size=size,
+                consented_at=applied,
+                created_at=applied,
+                confirmed_at=applied,
+                waitlisted_at=applied if status == Application.Status.WAITLISTED else None,
+            )
+        )
+        people -= size
+        number += 1
+    return applications
+
 
 logger = logging.getLogger(__name__)
 
@@ -358,6 +407,8 @@ class DemoLoader:
             "fee": item.get("fee", ""),
             "how_to_apply": item.get("how_to_apply", ""),
             "venue_text": item.get("venue_text", ""),
+            "application_mode": item.get("application_mode", ApplicationMode.NONE),
+            "max_party_size": item.get("max_party_size", 1),
         }
 
     def relative_start(self, item):
@@ -428,19 +479,49 @@ class DemoLoader:
         }
         fields = {f.slug: f for f in FieldOfActivity.objects.all()}
         for item in read_data("sample_activities")["activities"]:
-            self.get_or_create_child(
+            questions = [ApplicationQuestion(**question) for question in item.get("questions", [])]
+            page, created = self.get_or_create_child(
                 index,
                 ActivityPage,
                 item["slug"],
                 venue=facilities.get(item.get("venue")),
                 organiser="武蔵野市 市民部 市民活動推進課",
                 sample_content=True,
-                _inlines={"speakers": self.speakers(item)},
+                _inlines={"speakers": self.speakers(item), "application_questions": questions},
                 _m2m={
                     "fields": [fields[slug] for slug in item.get("fields", [])],
                     "plan_measures": [measures[code] for code in item.get("measures", [])],
                 },
                 **self.activity_fields(item),
+            )
+            if created:
+                self.load_sample_applications(page, item)
+
+    def load_sample_applications(self, page, item):
+        """Sample applicants, so the office's screens and the plan's numbers
+        show something: named ones (marked サンプル, addresses under
+        example.com) for upcoming activities, and for past ones only the
+        counts, as every application ends up after the retention period."""
+        applications = []
+        for status, people in item.get("sample_applications", {}).items():
+            applications += sample_applicants(page, status, people, first=len(applications))
+        now = timezone.now()
+        for status, count in item.get("past_applications", {}).items():
+            applications += [
+                Application(
+                    activity=page,
+                    status=status,
+                    name="",
+                    created_at=page.starts_at - datetime.timedelta(days=10),
+                    confirmed_at=page.starts_at - datetime.timedelta(days=10),
+                    anonymised_at=now,
+                )
+                for _ in range(count)
+            ]
+        Application.objects.bulk_create(applications)
+        if applications:
+            self.report.add(
+                Application._meta.verbose_name_plural, f"{page.title}: {len(applications)}"
             )
 
     def load_newsletters(self, home):

@@ -171,3 +171,26 @@ def test_transcribed_data_matches_the_seed_documents():
             assert in_seed(measure["title"]) and in_seed(measure["description"])
             for action in measure["actions"]:
                 assert in_seed(action), action
+
+
+def test_the_demo_has_a_full_activity_with_a_waiting_list_and_one_with_seats_left():
+    """What a new user of `make run` sees: applications in every state."""
+    from cms.applications import booking
+    from cms.applications.booking import State
+    from cms.applications.models import Application
+
+    online = ActivityPage.objects.live().filter(application_mode="online").upcoming()
+    states = {page.slug: booking.availability(page) for page in online}
+    assert states["sample-online-taikenkai-2026"].state == State.WAITLIST
+    assert states["sample-kosodate-cafe-2027"].state == State.OPEN
+    assert states["sample-kosodate-cafe-2027"].remaining == 24
+    waiting = Application.objects.filter(status=Application.Status.WAITLISTED)
+    assert waiting.exists()
+    # Sample applicants are marked as such and have no real addresses.
+    named = Application.objects.exclude(name="")
+    assert all(a.name.startswith("(サンプル)") for a in named)
+    assert all(a.email.endswith("@example.com") for a in named)
+    # Past activities keep only counts, as after the retention period.
+    past = Application.objects.filter(activity__slug="sample-hajimete-koza-2024")
+    assert past.filter(status=Application.Status.ATTENDED).count() == 17
+    assert not past.exclude(name="").exists()
