@@ -1,0 +1,81 @@
+"""The office's e-mail to every applicant of an activity (ApplicantMessage).
+
+Each applicant gets their own e-mail, addressed to them alone: no list of
+the others' addresses in To, Cc or Bcc. The body is what the office wrote,
+as plain text, followed by the activity's title, date, venue and page, so
+a resident who applied for several lectures knows which one it is about.
+"""
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.utils.translation import gettext as _
+
+from cms.core.models import SiteSettings
+
+from .models import ApplicantMessage
+
+
+def footer(activity):
+    """The lines below the office's text: which activity, when, where."""
+    lines = ["", "-" * 30, activity.title, _("Held on: %(when)s") % {"when": activity.when}]
+    if activity.venue_label:
+        lines.append(_("Venue: %(venue)s") % {"venue": activity.venue_label})
+    url = activity.full_url
+    if url:
+        lines.append(url)
+    site = activity.get_site()
+    organisation = SiteSettings.for_site(site).organisation_name if site else ""
+    contact = activity.contact_point or (
+        SiteSettings.for_site(site).default_contact_point if site else None
+    )
+    lines.append("")
+    if contact is not None:
+        lines.append(" ".join(p for p in (organisation, contact.department, contact.section) if p))
+        if contact.phone:
+            lines.append(_("Phone: %(phone)s") % {"phone": contact.phone})
+    elif organisation:
+        lines.append(organisation)
+    return "\n".join(lines)
+
+
+def recipients(activity, statuses):
+    """The applications a message to these statuses goes to: with an
+    address, not yet anonymised; one per address (a resident who applied
+    twice gets the message once)."""
+    applications = (
+        activity.applications.filter(status__in=statuses, anonymised_at__isnull=True)
+        .exclude(email="")
+        .order_by("pk")
+    )
+    seen, chosen = set(), []
+    for application in applications:
+        address = application.email.strip().lower()
+        if address not in seen:
+            seen.add(address)
+            chosen.append(application)
+    return chosen
+
+
+def send_message(message_id):
+    """Send ApplicantMessage `message_id`: one plain-text e-mail per applicant.
+
+    Returns how many e-mails were sent (0 when the message is gone). The
+    message's recipient count is set to that number.
+    """
+    message = ApplicantMessage.objects.select_related("activity").filter(pk=message_id).first()
+    if message is None:
+        return 0
+    activity = message.activity.specific
+    body = message.body.rstrip() + "\n" + footer(activity) + "\n"
+    sent = 0
+    with get_connection() as connection:
+        for application in recipients(activity, message.statuses):
+            sent += EmailMessage(
+                message.subject,
+                body,
+                settings.DEFAULT_FROM_EMAIL,
+                [application.email],
+                connection=connection,
+            ).send()
+    ApplicantMessage.objects.filter(pk=message.pk).update(recipients=sent)
+    return sent
