@@ -9,11 +9,14 @@ the yearly progress review the plan itself asks for.
 import re
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.forms import CheckboxSelectMultiple
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.search import index
 
@@ -178,7 +181,81 @@ class Action(models.Model):
         return f"[{'、'.join(codes)}再掲]" if codes else ""
 
 
-class PlanPage(BasePage):
+class ParticipationRecord(models.Model):
+    """Figures the office enters for an event run without this site.
+
+    A lecture taken by phone, a stall at a festival, a course run by a
+    partner: their counts add to the plan page's numbers, which say which
+    figures were entered rather than counted from the site's applications.
+    Like an activity, one record may serve several measures and is counted
+    once in a year's total.
+    """
+
+    description = models.CharField(
+        _("event or programme (事業名)"),
+        max_length=200,
+        help_text=_("Shown on the plan page and in its downloads."),
+    )
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("fiscal year"),
+        validators=[MinValueValidator(1989), MaxValueValidator(2100)],
+        help_text=_("The Western year in which the fiscal year begins: 2025 for 令和7年度."),
+    )
+    measures = models.ManyToManyField(
+        Measure,
+        verbose_name=_("plan measures served"),
+        related_name="participation_records",
+    )
+    activities_held = models.PositiveIntegerField(
+        _("times held"),
+        default=1,
+        help_text=_("How many times the event took place in that fiscal year."),
+    )
+    applicants = models.PositiveIntegerField(
+        _("applicants (people)"),
+        default=0,
+        help_text=_("Leave 0 when the event took no applications."),
+    )
+    attendees = models.PositiveIntegerField(_("attendees (people)"), default=0)
+    note = models.TextField(
+        _("note"),
+        blank=True,
+        max_length=1000,
+        help_text=_("Shown on the plan page. Write no personal data."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    panels = [
+        FieldPanel("description"),
+        FieldPanel("fiscal_year"),
+        FieldPanel("measures", widget=CheckboxSelectMultiple),
+        FieldRowPanel(
+            [FieldPanel("activities_held"), FieldPanel("applicants"), FieldPanel("attendees")]
+        ),
+        FieldPanel("note"),
+    ]
+
+    class Meta:
+        verbose_name = _("participation figures entered by the office")
+        verbose_name_plural = _("participation figures entered by the office")
+        ordering = ["-fiscal_year", "description", "pk"]
+
+    def __str__(self):
+        return f"{wareki.format_fiscal_year(self.fiscal_year)} {self.description}"
+
+    def fiscal_year_label(self):
+        return wareki.format_fiscal_year(self.fiscal_year)
+
+    fiscal_year_label.short_description = _("fiscal year")
+
+    def measure_codes(self):
+        return "、".join(measure.code for measure in self.measures.all())
+
+    measure_codes.short_description = _("measures")
+
+
+class PlanPage(RoutablePageMixin, BasePage):
     """Shows a plan and, per fiscal year, the activities that served each measure."""
 
     plan = models.ForeignKey(
@@ -211,20 +288,23 @@ class PlanPage(BasePage):
         lines += [a.title for a in Action.objects.filter(measure__policy__plan=self.plan)]
         return "\n".join(line for line in lines if line)
 
-    def progress(self, fiscal_year=None):
-        """Activity counts per measure and fiscal year, and the chosen year's activities."""
-        # Activities depend on the plan, not the other way round: look the
-        # model up at call time so the apps stay importable on their own.
-        from cms.activities.models import ActivityPage
+    def progress(self, now=None):
+        """Figures per measure and fiscal year (cms.plan.progress.PlanProgress)."""
+        # Activities depend on the plan, not the other way round: the module
+        # looks them up at call time so the apps stay importable on their own.
+        from .progress import plan_progress
 
-        return ActivityPage.objects.plan_progress(self.plan, fiscal_year)
+        return plan_progress(self.plan, now)
 
     def get_context(self, request, *args, **kwargs):
+        from .progress import activities_in, records_in
+
         context = super().get_context(request, *args, **kwargs)
         policies = self.plan.policies.prefetch_related(
             "measures__actions__restates__measure__policy"
         ).all()
-        fiscal_year = None
+        progress = self.progress()
+        fiscal_year = progress.current_fiscal_year
         raw_year = request.GET.get("fy", "")
         if raw_year:
             # ASCII digits only: str.isdigit() accepts ² and int() rejects it.
@@ -232,10 +312,33 @@ class PlanPage(BasePage):
                 fiscal_year = int(raw_year)
             else:
                 context["fiscal_year_error"] = True
-        progress = self.progress(fiscal_year)
         context.update(
             policies=policies,
             progress=progress,
             selected_fiscal_year=fiscal_year,
+            year_rows=progress.year_rows(fiscal_year),
+            year_total=progress.total(fiscal_year),
+            activities=activities_in(self.plan, fiscal_year),
+            records=records_in(self.plan, fiscal_year),
+            csv_url=self.url and self.url + self.reverse_subpage("progress_csv"),
+            xlsx_url=self.url and self.url + self.reverse_subpage("progress_xlsx"),
         )
         return context
+
+    def _export_name(self, extension):
+        return f"plan-progress-{self.slug}.{extension}"
+
+    # Wagtail's page paths have no dots (cms/urls.py hands only .ics files
+    # to it), so the downloads are directories, named by the header.
+    @path("progress/csv/", name="progress_csv")
+    def progress_csv(self, request):
+        from .exports import csv_response
+
+        return csv_response(self.progress(), self._export_name("csv"))
+
+    @path("progress/xlsx/", name="progress_xlsx")
+    def progress_xlsx(self, request):
+        from .exports import xlsx_response
+        from .progress import records_in
+
+        return xlsx_response(self.progress(), records_in(self.plan), self._export_name("xlsx"))

@@ -4,7 +4,7 @@ from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Action, BasicPlan, BasicPolicy, Measure
+from .models import Action, BasicPlan, BasicPolicy, Measure, ParticipationRecord
 
 
 class BasicPlanViewSet(SnippetViewSet):
@@ -50,11 +50,52 @@ class ActionViewSet(SnippetViewSet):
         )
 
 
+class ParticipationRecordViewSet(SnippetViewSet):
+    """Figures for events run without the site; the plan page adds them to its own."""
+
+    model = ParticipationRecord
+    icon = "group"
+    menu_label = _("Entered participation figures")
+    list_display = [
+        TitleColumn(
+            "description",
+            label=_("Event or programme"),
+            url_name="wagtailsnippets_plan_participationrecord:edit",
+        ),
+        "fiscal_year_label",
+        "measure_codes",
+        "activities_held",
+        "applicants",
+        "attendees",
+    ]
+    list_filter = ["fiscal_year", "measures__policy__plan"]
+    list_export = [
+        "fiscal_year",
+        "description",
+        "measure_codes",
+        "activities_held",
+        "applicants",
+        "attendees",
+        "note",
+    ]
+    export_filename = "participation-records"
+    search_fields = ["description", "note"]
+
+    def get_queryset(self, request):
+        return ParticipationRecord.objects.prefetch_related("measures__policy")
+
+
 class PlanGroup(SnippetViewSetGroup):
     menu_label = _("Basic plan")
     menu_icon = "list-ol"
     menu_order = 290
-    items = (BasicPlanViewSet, BasicPolicyViewSet, MeasureViewSet, ActionViewSet)
+    items = (
+        BasicPlanViewSet,
+        BasicPolicyViewSet,
+        MeasureViewSet,
+        ActionViewSet,
+        ParticipationRecordViewSet,
+    )
 
 
 register_snippet(PlanGroup)
