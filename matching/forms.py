@@ -239,3 +239,23 @@ class InterestForm(ContactForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class RegistrationForm(ContactForm):
+    """Registration for suggestions, with the opt-in weekly digest (off unless ticked)."""
+
+    class Meta(ContactForm.Meta):
+        fields = [*ContactForm.Meta.fields, "receives_digest"]
+        labels = {
+            **ContactForm.Meta.labels,
+            "receives_digest": _(
+                "Receive new activities and volunteer opportunities by e-mail once a week"
+            ),
+        }
+        help_texts = {
+            **ContactForm.Meta.help_texts,
+            "receives_digest": _(
+                "Optional. Sent once you have confirmed your address, only when something "
+                "new suits you; every e-mail has a link to stop it."
+            ),
+        }

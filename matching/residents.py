@@ -71,7 +71,8 @@ def confirm(profile):
         .first()
     )
     if earlier is not None:
-        for name in ("name", "phone", "interests", "home_area", "max_km"):
+        # The latest registration says whether the weekly digest is wanted.
+        for name in ("name", "phone", "interests", "home_area", "max_km", "receives_digest"):
             setattr(earlier, name, getattr(profile, name))
         earlier.consent = True
         earlier.consented_at = profile.consented_at

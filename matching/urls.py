@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import my_data_views, views
+from . import digest_views, my_data_views, views
 
 urlpatterns = [
     path("", views.find, name="matching_find"),
@@ -10,6 +10,11 @@ urlpatterns = [
     path("interest/<int:page_id>/", views.interest, name="matching_interest"),
     path("interest/<int:page_id>/sent/", views.interest_sent, name="matching_interest_sent"),
     path("interest/confirm/<str:token>/", views.confirm_interest, name="matching_interest_confirm"),
+    path(
+        "digest/unsubscribe/<str:token>/",
+        digest_views.unsubscribe,
+        name="matching_digest_unsubscribe",
+    ),
     path("my-data/", my_data_views.request_link, name="matching_my_data_request"),
     path("my-data/sent/", my_data_views.link_sent, name="matching_my_data_sent"),
     # No token in these: the link's token opened a session (my_data_views.open_link).

@@ -13,7 +13,7 @@ from cms.infrastructure.abuse import TOO_MANY_MESSAGE, too_many
 from cms.infrastructure.queue import send_on_commit
 
 from . import residents, services, sources, tasks, tokens
-from .forms import ContactForm, InterestForm, MatchingForm
+from .forms import InterestForm, MatchingForm, RegistrationForm
 from .models import AccessToken
 from .ranking_io import result_json
 from .validation import ProfileError, clean_profile
@@ -92,7 +92,7 @@ def find(request):
         data = request.GET.copy()
         data.setdefault("max_km", MatchingForm.base_fields["max_km"].initial)
     form = MatchingForm(data)
-    context = {"form": form, "contact_form": ContactForm(prefix="contact")}
+    context = {"form": form, "contact_form": RegistrationForm(prefix="contact")}
     if form.is_bound and form.is_valid():
         context.update(_ranked(form))
     status = 400 if form.is_bound and not form.is_valid() else 200
@@ -134,7 +134,7 @@ def _ranked(form):
 def register(request):
     """Register the profile on the results page to receive suggestions later."""
     form = MatchingForm(request.POST)
-    contact_form = ContactForm(request.POST, prefix="contact")
+    contact_form = RegistrationForm(request.POST, prefix="contact")
     if contact_form.is_spam():
         return redirect("matching_registration_sent")
     status = 400
