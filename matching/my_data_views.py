@@ -1,5 +1,6 @@
 """「登録内容の確認・削除」: residents see, download and delete their own data
-(matching/privacy.py).
+(matching/privacy.py): the profiles and the applications for activities
+(cms/applications/privacy.py) held for their address.
 
 The link sent to the registered address holds a single-use token. Its button
 uses the token up and opens a short session (MY_DATA_SESSION_MINUTES) on
@@ -7,6 +8,7 @@ pages whose URLs hold no token, so nothing that opens the data lingers in the
 browser's history, a proxy's log or a Referer.
 """
 
+import dataclasses
 import datetime
 import json
 
@@ -19,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from cms.applications import privacy as applications_privacy
 from cms.infrastructure.abuse import TOO_MANY_MESSAGE, HoneypotMixin, too_many
 from cms.infrastructure.queue import send_on_commit
 
@@ -85,55 +88,87 @@ def open_link(request, token):
     return redirect("matching_my_data")
 
 
-def _profiles_or_error(request):
-    """The profiles this browser's session may see, or the invalid-link page."""
+@dataclasses.dataclass
+class Held:
+    """What the office holds for the address whose link opened this session."""
+
+    address_digest: str
+    profiles: list
+    applications: list
+
+    def export(self):
+        data = privacy.export(self.profiles)
+        data["applications"] = applications_privacy.export(self.applications)
+        return data
+
+    def log(self, action):
+        if self.profiles:
+            privacy.log_access(action, "resident profile", self.profiles)
+        if self.applications:
+            privacy.log_access(action, "application", self.applications)
+
+
+def _held_or_error(request):
+    """What this browser's session may see, or the invalid-link page."""
     opened = request.session.get(SESSION_KEY) or {}
     if opened.get("until", 0) < timezone.now().timestamp():
         request.session.pop(SESSION_KEY, None)
         return None, _invalid(request)
     access = AccessToken.objects.select_related("profile").filter(pk=opened.get("token")).first()
-    if access is None:  # the profile was deleted (with its tokens) meanwhile
+    if access is None:  # deleted meanwhile (with its profile, or everything was deleted)
         request.session.pop(SESSION_KEY, None)
         return None, _invalid(request)
-    return list(privacy.profiles_of(access.profile.email_digest)), None
+    digest = access.email_digest or (access.profile.email_digest if access.profile else "")
+    if not digest:  # profiles entered without an address share "": they are nobody's link
+        return Held("", [], []), None
+    held = Held(
+        digest,
+        list(privacy.profiles_of(digest)),
+        list(applications_privacy.applications_of(digest)),
+    )
+    return held, None
 
 
 @never_cache
 def my_data(request):
-    profiles, error = _profiles_or_error(request)
+    held, error = _held_or_error(request)
     if error:
         return error
-    if profiles:
-        privacy.log_access(Action.RESIDENT_VIEWED, "resident profile", profiles)
-    context = {"profiles": _with_dates(privacy.export(profiles)["profiles"])}
+    held.log(Action.RESIDENT_VIEWED)
+    data = held.export()
+    context = {
+        "profiles": _with_dates(data["profiles"]),
+        "applications": [_parse_dates(a) for a in data["applications"]],
+        "retention_days": settings.APPLICATION_RETENTION_DAYS,
+    }
     return render(request, "matching/my_data.html", context)
 
 
-def _with_dates(profiles):
+def _parse_dates(record):
     """The export's ISO timestamps as datetimes, for Japanese dates on the page."""
+    for key, value in record.items():
+        if key.endswith("_at") and value:
+            record[key] = datetime.datetime.fromisoformat(value)
+    return record
 
-    def parse(record):
-        for key, value in record.items():
-            if key.endswith("_at") and value:
-                record[key] = datetime.datetime.fromisoformat(value)
-        return record
 
+def _with_dates(profiles):
     for profile in profiles:
-        parse(profile)
+        _parse_dates(profile)
         for suggestion in profile["suggestions"]:
-            parse(suggestion)
+            _parse_dates(suggestion)
         for interest in profile["requests_awaiting_confirmation"]:
-            parse(interest)
+            _parse_dates(interest)
     return profiles
 
 
 @never_cache
 def export(request):
-    profiles, error = _profiles_or_error(request)
+    held, error = _held_or_error(request)
     if error:
         return error
-    privacy.log_access(Action.RESIDENT_EXPORTED, "resident profile", profiles)
-    body = json.dumps(privacy.export(profiles), ensure_ascii=False, indent=2)
+    held.log(Action.RESIDENT_EXPORTED)
+    body = json.dumps(held.export(), ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     filename = f"musashino-my-data-{timezone.localdate():%Y%m%d}.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -142,11 +177,31 @@ def export(request):
 
 @never_cache
 def delete(request):
-    profiles, error = _profiles_or_error(request)
+    held, error = _held_or_error(request)
     if error:
         return error
     if request.method == "POST":
-        privacy.erase(profiles)
+        with transaction.atomic():
+            # The applications first: the profiles' erasure then finds the
+            # address holds nothing more (privacy.forget_profile).
+            applications_privacy.forget(held.applications)
+            privacy.erase(held.profiles)
+            privacy.forget_address(held.address_digest)
         request.session.pop(SESSION_KEY, None)
-        return render(request, "matching/my_data_delete.html", {"deleted": True})
-    return render(request, "matching/my_data_delete.html", {"count": len(profiles)})
+        context = {
+            "deleted": True,
+            "profiles": len(held.profiles),
+            "applications": len(held.applications),
+        }
+        return render(request, "matching/my_data_delete.html", context)
+    context = {
+        "profiles": len(held.profiles),
+        "applications": len(held.applications),
+        # What the deletion cancels: seats and places on waiting lists.
+        "cancelled": [
+            application
+            for application in held.applications
+            if applications_privacy.cancelled_by_forgetting(application)
+        ],
+    }
+    return render(request, "matching/my_data_delete.html", context)

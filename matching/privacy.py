@@ -3,7 +3,9 @@ Information (個人情報保護法):
 
 - residents see, download (JSON) and delete what the office holds about them
   through a single-use link sent to their address (matching/tokens.py, valid
-  24 hours, exchanged for a 30-minute session: my_data_views.py);
+  24 hours, exchanged for a 30-minute session: my_data_views.py): their
+  profiles, and their applications for activities, which need no profile
+  (cms/applications/privacy.py);
 - nothing is kept longer than `MATCHING_RETENTION_DAYS` after the resident's
   last activity (`purge_expired`, daily from Celery beat);
 - every time someone sees, exports or deletes residents' data it is written
@@ -26,7 +28,13 @@ from django.utils.translation import gettext as _
 
 from . import sources, tokens
 from .engine.slots import SLOT_CODES, slot_label
-from .models import PendingInterest, PersonalDataAccess, ResidentProfile, Suggestion
+from .models import (
+    AccessToken,
+    PendingInterest,
+    PersonalDataAccess,
+    ResidentProfile,
+    Suggestion,
+)
 
 
 def profiles_of(address_digest):
@@ -105,6 +113,7 @@ def _profile_data(profile):
         "consented_at": _when(profile.consented_at),
         "email_confirmed_at": _when(profile.email_confirmed_at),
         "receives_suggestions": profile.receives_suggestions,
+        "receives_digest": profile.receives_digest,
         "registered_at": _when(profile.created_at),
         "updated_at": _when(profile.updated_at),
         "suggestions": [
@@ -176,8 +185,6 @@ def _anonymise_log_entries(model, pk, label):
 def forget_profile(sender, instance, **kwargs):
     """A profile was deleted (post_delete, however it was deleted): what still
     names the resident goes too."""
-    from search.query_log import forget_mentions
-
     _anonymise_log_entries(
         ResidentProfile, instance.pk, _("Deleted resident #%(id)s") % {"id": instance.pk}
     )
@@ -187,14 +194,39 @@ def forget_profile(sender, instance, **kwargs):
         and ResidentProfile.objects.filter(email_digest=instance.email_digest).exists()
     ):
         return  # merged into the address's other profile (residents.confirm): still held
-    _forget_kept_tasks(TASKS_BY_ADDRESS, instance.email_digest)
-    mentions = [value for value in (instance.name, instance.email, instance.phone) if value]
+    if not _address_holds_applications(instance.email_digest):
+        # A link asked for and not sent yet still opens the applications.
+        _forget_kept_tasks(TASKS_BY_ADDRESS, instance.email_digest)
+    forget_mentions_of([instance.name, instance.email, instance.phone])
+
+
+def forget_address(address_digest):
+    """Everything for this address is deleted: its links and the link
+    requests still waiting to be sent go too."""
+    if address_digest:
+        AccessToken.objects.filter(email_digest=address_digest).delete()
+        _forget_kept_tasks(TASKS_BY_ADDRESS, address_digest)
+
+
+def _address_holds_applications(address_digest):
+    from cms.applications.privacy import applications_of
+
+    return applications_of(address_digest).exists()
+
+
+def forget_mentions_of(values):
+    """A resident's or applicant's details (name, address, phone) are erased:
+    the stored search queries and access-log details that contain them go."""
+    from search.query_log import forget_mentions
+
+    mentions = [value for value in values if value]
+    if not mentions:
+        return
     forget_mentions(mentions)
-    if mentions:
-        condition = Q()
-        for value in mentions:
-            condition |= Q(detail__icontains=value)
-        PersonalDataAccess.objects.filter(condition).update(detail="")
+    condition = Q()
+    for value in mentions:
+        condition |= Q(detail__icontains=value)
+    PersonalDataAccess.objects.filter(condition).update(detail="")
 
 
 def forget_suggestion(sender, instance, **kwargs):

@@ -227,30 +227,44 @@ def purge_expired_personal_data():
 @shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
 def send_my_data_link(address_digest):
     """The link to see, download or delete one's data, sent to the addresses
-    the office holds with this digest (models.email_digest); nothing for an
-    unknown one. The view queues this for every address, so neither its
-    answer nor its time says who is registered."""
-    profiles = list(
-        ResidentProfile.objects.filter(email_digest=address_digest)
-        .exclude(email="")
-        .order_by("created_at")
-    )
-    if not address_digest or not profiles:
+    the office holds with this digest (models.email_digest): of profiles and
+    of applications for activities. Nothing for an unknown one. The view
+    queues this for every address, so neither its answer nor its time says
+    who is registered."""
+    from cms.applications.privacy import applications_of
+
+    if not address_digest:
         return None
-    recipients = list({canonical_email(p.email): p.email for p in profiles}.values())
+    profiles = ResidentProfile.objects.filter(email_digest=address_digest).exclude(email="")
+    held = [
+        *profiles.order_by("created_at").values_list("email", flat=True),
+        *applications_of(address_digest).exclude(email="").values_list("email", flat=True),
+    ]
+    if not held:
+        return None
+    recipients = {}
+    for address in held:  # one message per mailbox, as the office wrote it first
+        recipients.setdefault(canonical_email(address), address)
+    # The link opens what the address holds, not one profile: an applicant
+    # may have none.
+    raw = tokens.issue(Purpose.MY_DATA, address_digest=address_digest)
+    body = _(
+        "You asked to see your registration. Open this link within 24 hours to see, "
+        "download or delete the details the civic-activity office holds about you:\n\n"
+        "%(url)s\n\nIf you did not ask for this, you can ignore this e-mail.\n\n%(office)s"
+    ) % {"url": tokens.public_url("matching_my_data_link", raw), "office": _office()}
+    try:
+        send_mail(
+            _("Your registration with the civic-activity office"),
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            list(recipients.values()),
+        )
+    except Exception:
+        # A mail that fails takes its token with it: the retry makes a new one.
+        AccessToken.objects.filter(digest=tokens.digest_of(raw)).delete()
+        raise
     # No result: Celery logs it ("succeeded: 1"), which would say who is registered.
-    _send_link(
-        Purpose.MY_DATA,
-        profiles[0],
-        "matching_my_data_link",
-        _("Your registration with the civic-activity office"),
-        _(
-            "You asked to see your registration. Open this link within 24 hours to see, "
-            "download or delete the details the civic-activity office holds about you:\n\n"
-            "%(url)s\n\nIf you did not ask for this, you can ignore this e-mail.\n\n%(office)s"
-        ),
-        recipients,
-    )
 
 
 # Defined beside the digest it sends; registered under this module's name.

@@ -34,14 +34,21 @@ def digest_of(raw):
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def issue(purpose, profile, interest=None):
-    """A new token for `profile`; returns the raw value, which is stored nowhere."""
+def issue(purpose, profile=None, interest=None, *, address_digest=""):
+    """A new token for `profile`, or for an address (`address_digest`, by
+    models.email_digest) when the link opens what is held for the address
+    rather than one profile (my data: profiles and applications for
+    activities, which need no profile). Returns the raw value, which is
+    stored nowhere."""
+    if not address_digest and profile is None:
+        raise ValueError("a token is for a profile or an address")
     raw = secrets.token_urlsafe(32)
     now = timezone.now()
     AccessToken.objects.create(
         purpose=purpose,
         digest=digest_of(raw),
         profile=profile,
+        email_digest=address_digest or profile.email_digest,
         interest=interest,
         created_at=now,
         expires_at=now + LIFETIMES[purpose],

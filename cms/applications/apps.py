@@ -12,6 +12,8 @@ class ApplicationsConfig(AppConfig):
 
         from cms.activities.models import ActivityPage
 
+        from . import signal_handlers
         from .booking import promote_after_publish
 
         page_published.connect(promote_after_publish, sender=ActivityPage)
+        signal_handlers.register()

@@ -13,6 +13,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from cms.activities.models import ActivityIndexPage, ApplicationMode
+from cms.applications import booking
+from cms.applications.models import Application
 from matching import privacy, services
 from matching.models import (
     AccessToken,
@@ -20,8 +23,10 @@ from matching.models import (
     ResidentProfile,
     Suggestion,
     SuggestionEvent,
+    email_digest,
 )
-from matching.tasks import purge_expired_personal_data
+from matching.tasks import purge_expired_personal_data, send_my_data_link
+from tests.factories import ActivityPageFactory
 
 pytestmark = pytest.mark.django_db
 Action = PersonalDataAccess.Action
@@ -105,6 +110,7 @@ def test_the_data_downloads_as_json(opened):
     (suggestion,) = [s for s in profile["suggestions"] if s["message"]]
     assert suggestion["opportunity_or_group"] == "ひろばでの絵本の読み聞かせ"
     assert suggestion["status"] == "連絡済み" and "電話済み" in suggestion["coordinator_notes"]
+    assert profile["receives_digest"] is False and data["applications"] == []
     assert PersonalDataAccess.objects.filter(action=Action.RESIDENT_EXPORTED).exists()
 
 
@@ -137,6 +143,122 @@ def test_deleting_removes_profile_suggestions_and_history(opened, post, resident
     # The log keeps no personal data.
     assert "hanako" not in f"{entry.record_ids} {entry.detail} {entry.username}"
     assert opened.get(reverse("matching_my_data")).status_code == 400
+
+
+# -- applications for activities --------------------------------------------------
+
+
+@pytest.fixture
+def lecture(db):
+    """An upcoming lecture with one seat and a waiting list."""
+    index = ActivityIndexPage.objects.live().first()
+    page = ActivityPageFactory(
+        parent=index,
+        title="はじめてのスマートフォン講座",
+        start_date=timezone.localdate() + datetime.timedelta(days=14),
+        start_time=datetime.time(10, 0),
+        capacity=1,
+        application_mode=ApplicationMode.ONLINE,
+    )
+    page.save_revision().publish()
+    return page
+
+
+def _apply(activity, name, email, **details):
+    return booking.confirm(booking.apply(activity, name=name, email=email, **details))
+
+
+def test_an_applicant_without_a_registration_sees_exports_and_deletes(client, post, lecture):
+    mine = _apply(
+        lecture,
+        "井の頭 三郎",
+        "saburo@example.jp",
+        name_kana="いのかしら さぶろう",
+        phone="0422-51-0000",
+        answers=[{"question": "託児を希望しますか", "answer": "2歳の子が1人"}],
+        note="補聴器を使っています",
+    )
+    waiting = _apply(lecture, "吉祥寺 次郎", "jiro@example.jp")
+    assert (mine.status, waiting.status) == (Application.Status.BOOKED, "waitlisted")
+
+    post(reverse("matching_my_data_request"), {"email": "Saburo@Example.jp"})
+    link = _link_from_mail()
+    assert mail.outbox[0].to == ["saburo@example.jp"]
+    assert client.post(link)["Location"] == reverse("matching_my_data")
+    page = client.get(reverse("matching_my_data")).text
+    for held in (lecture.title, "井の頭 三郎", "いのかしら さぶろう", "0422-51-0000"):
+        assert held in page, held
+    assert "託児を希望しますか" in page and "2歳の子が1人" in page and "補聴器" in page
+    assert "吉祥寺 次郎" not in page and "jiro@" not in page, "nobody else's application"
+    viewed = PersonalDataAccess.objects.get(action=Action.RESIDENT_VIEWED)
+    assert (viewed.record_type, viewed.record_ids) == ("application", str(mine.pk))
+
+    data = json.loads(client.get(reverse("matching_my_data_export")).content)
+    assert data["profiles"] == []
+    (application,) = data["applications"]
+    assert application["activity"] == lecture.title
+    assert application["name"] == "井の頭 三郎" and application["email"] == "saburo@example.jp"
+    assert application["answers"] == [{"question": "託児を希望しますか", "answer": "2歳の子が1人"}]
+    assert application["number_of_people"] == 1
+    assert application["status"] == str(Application.Status.BOOKED.label)
+    assert PersonalDataAccess.objects.filter(
+        action=Action.RESIDENT_EXPORTED, record_type="application"
+    ).exists()
+
+    confirm = client.get(reverse("matching_my_data_delete"))
+    assert confirm.status_code == 200 and lecture.title in confirm.text  # what it cancels
+    mail.outbox.clear()
+    assert post(reverse("matching_my_data_delete")).status_code == 200
+
+    mine.refresh_from_db()
+    waiting.refresh_from_db()
+    assert mine.status == Application.Status.CANCELLED and mine.anonymised_at is not None
+    assert (mine.name, mine.email, mine.phone, mine.answers, mine.note) == ("", "", "", [], "")
+    assert waiting.status == Application.Status.BOOKED, "the seat went to the waiting list"
+    assert [message.to for message in mail.outbox] == [["jiro@example.jp"]]
+    assert lecture.applications.count() == 2, "the rows stay, for the office's numbers"
+    deleted = PersonalDataAccess.objects.get(action=Action.RESIDENT_DELETED)
+    assert (deleted.record_type, deleted.record_ids) == ("application", str(mine.pk))
+    assert not AccessToken.objects.exists(), "the address's links go too"
+    assert client.get(reverse("matching_my_data")).status_code == 400
+
+
+def test_a_registered_residents_applications_are_on_the_same_page(opened, post, lecture):
+    _apply(lecture, "武蔵野 花子", "hanako@example.jp", party_size=1)
+    page = opened.get(reverse("matching_my_data")).text
+    assert "ひろばでの絵本の読み聞かせ" in page and lecture.title in page
+    data = json.loads(opened.get(reverse("matching_my_data_export")).content)
+    assert len(data["profiles"]) == 1 and len(data["applications"]) == 1
+
+    post(reverse("matching_my_data_delete"))
+    assert not ResidentProfile.objects.filter(email="hanako@example.jp").exists()
+    assert not lecture.applications.filter(email="hanako@example.jp").exists()
+    assert lecture.applications.get().status == Application.Status.CANCELLED
+
+
+def test_an_applicants_address_gets_the_same_answer_and_a_link(lecture):
+    _apply(lecture, "井の頭 三郎", "saburo@example.jp")
+    results = [send_my_data_link(email_digest(a)) for a in ("saburo@example.jp", "nobody@x.jp")]
+    assert results[0] == results[1], "Celery's log of the result says nothing"
+    assert [message.to for message in mail.outbox] == [["saburo@example.jp"]]
+
+
+def test_a_link_asked_for_still_goes_when_only_applications_remain(resident, lecture):
+    from cms.infrastructure.models import PendingTask
+
+    _apply(lecture, "武蔵野 花子", "hanako@example.jp")
+    PendingTask.objects.create(
+        task_name="matching.tasks.send_my_data_link", args=[resident.email_digest]
+    )
+    privacy.erase([resident])  # e.g. by the office, while the mail server was down
+    assert PendingTask.objects.filter(task_name="matching.tasks.send_my_data_link").exists()
+
+
+def test_anonymised_applications_are_not_shown(post, lecture):
+    application = _apply(lecture, "井の頭 三郎", "saburo@example.jp")
+    Application.objects.filter(pk=application.pk).update(anonymised_at=timezone.now())
+    post(reverse("matching_my_data_request"), {"email": "saburo@example.jp"})
+    assert mail.outbox == []
 
 
 def test_without_the_link_the_pages_show_nothing(client, resident):
