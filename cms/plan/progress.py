@@ -97,6 +97,11 @@ class PlanProgress:
         return [(row.measure, self.cell(row.measure, year)) for row in self.rows]
 
     @property
+    def has_entered(self):
+        """Whether any figure was entered by the office rather than counted."""
+        return any(cell.has_entered for cell in self.totals.values())
+
+    @property
     def total_cells(self):
         return [self.total(year) for year in self.years]
 
