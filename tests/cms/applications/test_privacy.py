@@ -203,3 +203,16 @@ def test_an_address_left_out_finds_no_application(index):
     booking.apply(activity, name="電話", phone="0422-11-1111", channel=Application.Channel.OFFICE)
     assert not privacy.applications_of("").exists()
     assert not privacy.applications_of(email_digest("")).exists()
+
+
+def test_wagtails_log_keeps_no_applicants_details(index, admin_user):
+    from wagtail.log_actions import log
+    from wagtail.models import ModelLogEntry
+
+    application = _application(_activity(index, days_from_today=-40), Status.ATTENDED, 1)
+    log(instance=application, action="wagtail.edit", user=admin_user, data={"name": "申込者1"})
+    entries = ModelLogEntry.objects.filter(object_id=str(application.pk), action="wagtail.edit")
+    assert entries.get().data == {"name": "申込者1"}
+    privacy.anonymise_past()
+    entry = entries.get()
+    assert entry.data == {} and "申込者" not in entry.label
