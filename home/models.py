@@ -55,15 +55,24 @@ class HomePage(BasePage):
         verbose_name_plural = _("home pages")
 
     def get_context(self, request, *args, **kwargs):
+        from cms.applications.booking import availabilities
+
         context = super().get_context(request, *args, **kwargs)
         live = ActivityPage.objects.live().public()
+        featured = [
+            item.activity
+            for item in self.featured_activities.select_related("activity__venue")
+            if item.activity.live
+        ]
+        upcoming = live.upcoming(timezone.now()).select_related("venue")
+        upcoming = list(upcoming[: self.UPCOMING_COUNT])
+        # The cards' 「残りN席」 badges, with one count of seats for both lists.
+        found = availabilities([*featured, *upcoming])
+        for activity in (*featured, *upcoming):
+            activity.availability = found[activity.pk]
         context.update(
-            featured=[
-                item.activity
-                for item in self.featured_activities.select_related("activity")
-                if item.activity.live
-            ],
-            upcoming=live.upcoming(timezone.now()).select_related("venue")[: self.UPCOMING_COUNT],
+            featured=featured,
+            upcoming=upcoming,
             latest_newsletter=NewsletterIssuePage.objects.live()
             .public()
             .order_by("-issue_date")

@@ -46,12 +46,32 @@ def location(activity):
     return " ".join(part for part in (activity.venue_label, address) if part)
 
 
-def activity_event(activity, request):
-    """The VEVENT of one activity. Its UID stays the same for the life of the page."""
-    url = activity.get_full_url(request)
+def public_page_url(page):
+    """A page's absolute URL without a request (e-mails): its Site's root, or
+    WAGTAILADMIN_BASE_URL while the Site still has Wagtail's placeholder
+    (localhost), as the e-mailed links do (matching.tokens.public_url)."""
+    parts = page.get_url_parts()
+    if parts is None:
+        return ""
+    _site_id, root, path = parts
+    if not root or urlsplit(root).hostname == "localhost":
+        root = settings.WAGTAILADMIN_BASE_URL
+    return root.rstrip("/") + path
+
+
+def activity_event(activity, request=None):
+    """The VEVENT of one activity. Its UID stays the same for the life of the page.
+
+    Without a request (an e-mail task) the URLs are public_page_url's.
+    """
+    site_url = activity.get_full_url(request)
+    url = site_url if request else public_page_url(activity)
     start, end = event_span(activity)
+    # The UID names the Site's host either way: the e-mailed file and the
+    # download are one entry in a calendar app.
+    host = urlsplit(site_url or url).hostname
     return Event.new(
-        uid=f"activity-{activity.pk}@{urlsplit(url).hostname}",
+        uid=f"activity-{activity.pk}@{host}",
         stamp=activity.updated_at,
         last_modified=activity.updated_at,
         summary=activity.title,
@@ -63,17 +83,34 @@ def activity_event(activity, request):
     )
 
 
-def ical_response(request, activities, *, name, filename):
-    """An .ics download of `activities`, for importing or subscribing."""
+def build_calendar(activities, *, name, address, request=None):
+    """The iCalendar of `activities`; `address` is the file's own URL."""
     # The calendar's own address is its identity, so subscribers see one
     # calendar however often they refresh it.
-    address = request.build_absolute_uri(request.path)
     calendar = Calendar.new(
         prodid=f"-//{settings.WAGTAIL_SITE_NAME}//JA", name=name, uid=address, url=address
     )
     for activity in activities:
         calendar.add_component(activity_event(activity, request))
     calendar.add_missing_timezones()
+    return calendar
+
+
+def activity_ics(activity):
+    """One activity's .ics as bytes, made without a request (applicants' e-mails).
+
+    The same VEVENT, UID included, as the page's event.ics download, so a
+    calendar app that has both keeps one entry.
+    """
+    address = public_page_url(activity) + activity.reverse_subpage("ical").rstrip("/")
+    return build_calendar([activity], name=activity.title, address=address).to_ical()
+
+
+def ical_response(request, activities, *, name, filename):
+    """An .ics download of `activities`, for importing or subscribing."""
+    calendar = build_calendar(
+        activities, name=name, address=request.build_absolute_uri(request.path), request=request
+    )
     return HttpResponse(
         calendar.to_ical(),
         content_type="text/calendar; charset=utf-8",

@@ -319,6 +319,8 @@ class ActivityIndexPage(RoutablePageMixin, BasePage):
 
     def listing_context(self, request):
         """The filtered listing: upcoming activities, then past ones a page at a time."""
+        from cms.applications.booking import availabilities
+
         from .forms import ActivityFilterForm
 
         activities = self.activities()
@@ -326,13 +328,21 @@ class ActivityIndexPage(RoutablePageMixin, BasePage):
         activities = form.apply(activities)
         now = timezone.now()
         past = Paginator(activities.past(now), self.PAST_PER_PAGE).get_page(request.GET.get("page"))
+        upcoming = list(activities.upcoming(now))
+        past.object_list = list(past.object_list)
         context = {
             "filter_form": form,
-            "upcoming_activities": activities.upcoming(now),
+            "upcoming_activities": upcoming,
             "past_activities": past,
         }
+        shown = [*upcoming, *past.object_list]
         if self.show_series:
             context["series_sections"] = self.series_sections(activities)
+            shown += [page for _, pages in context["series_sections"] for page in pages]
+        # The cards' 「残りN席」 badges: one count of seats for the whole listing.
+        found = availabilities(shown, now)
+        for page in shown:
+            page.availability = found[page.pk]
         return context
 
     def series_sections(self, activities):
@@ -645,6 +655,10 @@ class ActivityPage(RoutablePageMixin, BasePage):
         context["participations"] = self.participations.select_related("group")
         if not self.is_over:
             context["google_calendar_url"] = google_calendar_url(self, request)
+        if self.application_mode != ApplicationMode.NONE:
+            from cms.applications.booking import availability
+
+            context["availability"] = availability(self)
         return context
 
     @path("event.ics/", name="ical")
