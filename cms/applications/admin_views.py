@@ -17,7 +17,8 @@ import io
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Sum
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -45,6 +46,7 @@ PERMISSION = "applications.manage_applications"
 RECORD_TYPE = "application"
 # What 「申込者全員にメール」 sends to unless the office chooses otherwise.
 DEFAULT_MESSAGE_STATUSES = (Status.BOOKED, Status.WAITLISTED)
+PAST_PER_PAGE = 50
 
 
 def may_manage_applications(user):
@@ -72,12 +74,15 @@ def _log(request, action, records, detail):
     log_access(action, RECORD_TYPE, records, user=request.user, detail=detail)
 
 
+def with_applications():
+    """Activities that take online applications, and those that took some
+    before an editor switched them off: their applicants are still held."""
+    held = Application.objects.values("activity")
+    return ActivityPage.objects.filter(Q(application_mode=ApplicationMode.ONLINE) | Q(pk__in=held))
+
+
 def _activity(activity_id):
-    return get_object_or_404(
-        ActivityPage.objects.select_related("venue"),
-        pk=activity_id,
-        application_mode=ApplicationMode.ONLINE,
-    )
+    return get_object_or_404(with_applications().select_related("venue"), pk=activity_id)
 
 
 def _status_filter(request):
@@ -114,14 +119,15 @@ def _summary(activity):
 
 @require_manager
 def activity_index(request):
-    """Activities that take online applications: upcoming first, then past ones.
+    """Activities with applications: upcoming first, then past ones (50 a page).
 
     Only counts are shown here, no applicant, so nothing is logged.
     """
-    online = ActivityPage.objects.filter(application_mode=ApplicationMode.ONLINE)
+    online = with_applications()
     now = timezone.now()
     upcoming = list(online.upcoming(now))
-    past = list(online.past(now))
+    past_page = Paginator(online.past(now), PAST_PER_PAGE).get_page(request.GET.get("page"))
+    past = list(past_page)
     counts = {}
     rows = (
         Application.objects.filter(activity__in=[a.pk for a in upcoming + past])
@@ -167,7 +173,8 @@ def activity_index(request):
                     },
                     [described(a) for a in past],
                 ),
-            ]
+            ],
+            "past_page": past_page,
         },
     )
 
@@ -572,7 +579,7 @@ def message_applicants(request, activity_id):
                 request,
                 Action.EXPORTED,
                 recipients,
-                f"message #{message.pk} activity={activity.pk}",
+                f"e-mailed message #{message.pk} activity={activity.pk}",
             )
             messages.success(
                 request,

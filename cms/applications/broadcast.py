@@ -15,9 +15,19 @@ from cms.core.models import SiteSettings
 from .models import ApplicantMessage
 
 
+def _default_contact(activity):
+    site = activity.get_site()
+    return SiteSettings.for_site(site).default_contact_point if site else None
+
+
 def footer(activity):
     """The lines below the office's text: which activity, when, where."""
-    lines = ["", "-" * 30, activity.title, _("Held on: %(when)s") % {"when": activity.when}]
+    lines = [
+        "",
+        "-" * 30,
+        _("Activity: %(title)s") % {"title": activity.title},
+        _("Date and time: %(when)s") % {"when": activity.when},
+    ]
     if activity.venue_label:
         lines.append(_("Venue: %(venue)s") % {"venue": activity.venue_label})
     url = activity.full_url
@@ -25,9 +35,7 @@ def footer(activity):
         lines.append(url)
     site = activity.get_site()
     organisation = SiteSettings.for_site(site).organisation_name if site else ""
-    contact = activity.contact_point or (
-        SiteSettings.for_site(site).default_contact_point if site else None
-    )
+    contact = activity.contact_point or _default_contact(activity)
     lines.append("")
     if contact is not None:
         lines.append(" ".join(p for p in (organisation, contact.department, contact.section) if p))
@@ -67,6 +75,9 @@ def send_message(message_id):
         return 0
     activity = message.activity.specific
     body = message.body.rstrip() + "\n" + footer(activity) + "\n"
+    # A resident's reply goes to the office, not to the no-reply sender.
+    contact = activity.contact_point or _default_contact(activity)
+    reply_to = [contact.email] if contact is not None and contact.email else []
     sent = 0
     with get_connection() as connection:
         for application in recipients(activity, message.statuses):
@@ -75,6 +86,7 @@ def send_message(message_id):
                 body,
                 settings.DEFAULT_FROM_EMAIL,
                 [application.email],
+                reply_to=reply_to,
                 connection=connection,
             ).send()
     ApplicantMessage.objects.filter(pk=message.pk).update(recipients=sent)

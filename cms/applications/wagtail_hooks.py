@@ -53,7 +53,7 @@ class ApplicationsMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_applications_menu_item():
     return ApplicationsMenuItem(
-        _("Applications for activities"),
+        _("Activity applications"),
         reverse("applications_index"),
         name="applications",
         icon_name="clipboard-list",

@@ -17,6 +17,7 @@ from django.utils import timezone
 from cms.activities.models import ActivityPage, ApplicationMode, ApplicationQuestion
 from cms.applications import broadcast
 from cms.applications.models import ApplicantMessage, Application
+from cms.core.models import ContactPoint
 from matching.models import PersonalDataAccess
 from tests.factories import ActivityIndexPageFactory, ActivityPageFactory
 
@@ -320,6 +321,10 @@ def test_cancelling_for_a_resident_asks_first_then_promotes_the_waiting_list(
 def test_a_message_reaches_each_applicant_alone(
     office, activity, django_capture_on_commit_callbacks
 ):
+    activity.contact_point = ContactPoint.objects.create(
+        section="市民活動推進課", email="katsudou@city.musashino.example"
+    )
+    activity.save()
     applicant(activity, email="one@example.com", name="一")
     applicant(activity, status=Status.WAITLISTED, email="two@example.com", name="二")
     applicant(activity, status=Status.CANCELLED, email="gone@example.com", name="取消")
@@ -342,6 +347,7 @@ def test_a_message_reaches_each_applicant_alone(
     assert sorted(m.to[0] for m in mail.outbox) == ["one@example.com", "two@example.com"]
     for sent in mail.outbox:
         assert len(sent.recipients()) == 1
+        assert sent.reply_to == ["katsudou@city.musashino.example"]
         others = {"one@example.com", "two@example.com", "gone@example.com"} - set(sent.to)
         assert not any(address in str(sent.message()) for address in others)
         assert sent.body.startswith("会場が変わりました。")
@@ -374,3 +380,13 @@ def test_the_access_log_holds_ids_and_no_personal_data(office, activity):
         assert line.record_ids == str(application.pk)
         written = f"{line.record_ids} {line.detail} {line.username}"
         assert not any(secret in written for secret in PERSONAL), written
+
+
+def test_applicants_stay_reachable_after_applications_are_switched_off(office, activity):
+    application = applicant(activity, **HANAKO)
+    activity.application_mode = ApplicationMode.NONE
+    activity.save()
+
+    assert f'data-activity="{activity.pk}"' in text(office.get(reverse("applications_index")))
+    page = office.get(reverse("applications_applicants", args=[activity.pk]))
+    assert f'data-application="{application.pk}"' in text(page)
