@@ -125,10 +125,20 @@ def _office():
     return _("Musashino City, Civic Activity Promotion Section")
 
 
-def _send_link(purpose, profile, url_name, subject, body, recipients, interest=None, **context):
+def _send_link(
+    purpose,
+    profile,
+    url_name,
+    subject,
+    body,
+    recipients,
+    interest=None,
+    address_digest="",
+    **context,
+):
     """Mail `body` with a new single-use link in place of %(url)s. A mail that
     fails takes its token with it: the retry makes a new one."""
-    raw = tokens.issue(purpose, profile, interest)
+    raw = tokens.issue(purpose, profile, interest, address_digest=address_digest)
     url = tokens.public_url(url_name, raw)
     try:
         return send_mail(
@@ -247,23 +257,19 @@ def send_my_data_link(address_digest):
         recipients.setdefault(canonical_email(address), address)
     # The link opens what the address holds, not one profile: an applicant
     # may have none.
-    raw = tokens.issue(Purpose.MY_DATA, address_digest=address_digest)
-    body = _(
-        "You asked to see your registration. Open this link within 24 hours to see, "
-        "download or delete the details the civic-activity office holds about you:\n\n"
-        "%(url)s\n\nIf you did not ask for this, you can ignore this e-mail.\n\n%(office)s"
-    ) % {"url": tokens.public_url("matching_my_data_link", raw), "office": _office()}
-    try:
-        send_mail(
-            _("Your registration with the civic-activity office"),
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            list(recipients.values()),
-        )
-    except Exception:
-        # A mail that fails takes its token with it: the retry makes a new one.
-        AccessToken.objects.filter(digest=tokens.digest_of(raw)).delete()
-        raise
+    _send_link(
+        Purpose.MY_DATA,
+        None,
+        "matching_my_data_link",
+        _("Your registration with the civic-activity office"),
+        _(
+            "You asked to see your registration. Open this link within 24 hours to see, "
+            "download or delete the details the civic-activity office holds about you:\n\n"
+            "%(url)s\n\nIf you did not ask for this, you can ignore this e-mail.\n\n%(office)s"
+        ),
+        list(recipients.values()),
+        address_digest=address_digest,
+    )
     # No result: Celery logs it ("succeeded: 1"), which would say who is registered.
 
 

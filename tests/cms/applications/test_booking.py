@@ -221,7 +221,10 @@ def test_attendance_is_marked_only_on_applications_holding_seats(activity):
     )
 
     assert changed == 2
-    assert set(Application.objects.filter(status=Status.ATTENDED)) == {seat, waiting}
+    assert set(Application.objects.filter(activity=activity, status=Status.ATTENDED)) == {
+        seat,
+        waiting,
+    }
     with pytest.raises(ValueError):
         booking.mark_attendance(Application.objects.all(), Status.CANCELLED)
 
