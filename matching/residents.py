@@ -40,7 +40,13 @@ def register(matching_form, contact_form):
 
 def _use(access):
     """Mark a link used, once: (True, the token) the first time, (False, it) after."""
-    access = AccessToken.objects.select_for_update().select_related("profile").get(pk=access.pk)
+    # Only the token's row is locked: its profile is nullable (a my-data link
+    # may name only an address), and PostgreSQL locks no outer join's side.
+    access = (
+        AccessToken.objects.select_for_update(of=("self",))
+        .select_related("profile")
+        .get(pk=access.pk)
+    )
     if access.used_at:
         return False, access
     access.used_at = timezone.now()
