@@ -19,7 +19,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -282,6 +282,7 @@ def attendance_sheet(request, activity_id):
 
 # Exports ------------------------------------------------------------------
 
+EXPORT_FORMATS = ("csv", "xlsx")
 EXPORT_COLUMNS = (
     ("number", gettext_lazy("Application number")),
     ("status", gettext_lazy("Status")),
@@ -368,6 +369,8 @@ def _xlsx(header, rows, title):
 @require_manager
 def export(request, activity_id, file_format):
     """The applicants (as filtered in the listing) as CSV or XLSX."""
+    if file_format not in EXPORT_FORMATS:
+        raise Http404
     activity = _activity(activity_id)
     status = _status_filter(request)
     applications = list(_applicants(activity, status))

@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.menus.pages import PageMenuItem
+
+from cms.activities.models import ActivityPage
 
 from . import admin_views
 
@@ -59,3 +62,33 @@ def register_applications_menu_item():
         icon_name="clipboard-list",
         order=240,
     )
+
+
+def _applicants_item(page, user):
+    """「申込者一覧」 beside an activity's other actions in the page explorer
+    and the page editor, for those who may see its applicants."""
+    if page.specific_class is not ActivityPage or not admin_views.may_manage_applications(user):
+        return None
+    if not page.specific_deferred.takes_applications:
+        return None
+    return PageMenuItem(
+        _("List of applicants"),
+        reverse("applications_applicants", args=[page.pk]),
+        icon_name="clipboard-list",
+        priority=70,
+        page=page,
+    )
+
+
+@hooks.register("register_page_header_buttons")
+def applicants_header_button(page, user, view_name=None, next_url=None):
+    item = _applicants_item(page, user)
+    if item is not None:
+        yield item
+
+
+@hooks.register("register_page_listing_more_buttons")
+def applicants_listing_button(page, user, next_url=None):
+    item = _applicants_item(page, user)
+    if item is not None:
+        yield item

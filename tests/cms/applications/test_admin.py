@@ -390,3 +390,20 @@ def test_applicants_stay_reachable_after_applications_are_switched_off(office, a
     assert f'data-activity="{activity.pk}"' in text(office.get(reverse("applications_index")))
     page = office.get(reverse("applications_applicants", args=[activity.pk]))
     assert f'data-application="{application.pk}"' in text(page)
+
+
+def test_the_activity_page_links_to_its_applicants_in_the_explorer_and_editor(office, activity):
+    applicants_url = reverse("applications_applicants", args=[activity.pk])
+
+    editor = office.get(reverse("wagtailadmin_pages:edit", args=[activity.pk]))
+    explorer = office.get(reverse("wagtailadmin_explore", args=[activity.get_parent().pk]))
+
+    assert applicants_url in text(editor)
+    assert applicants_url in text(explorer)
+
+
+def test_exports_are_csv_or_xlsx_only(office, activity):
+    response = office.get(reverse("applications_export", args=[activity.pk, "pdf"]))
+
+    assert response.status_code == 404
+    assert not log_lines().exists()
