@@ -156,6 +156,9 @@ def activity_record(page):
     )
 
 
+_activity_engine = [None, None]  # [(records, skills, weights), the engine built over them]
+
+
 def rank_activities(record, pages):
     """[(page, Result)] of the activities for a profile record, best first.
 
@@ -167,12 +170,15 @@ def rank_activities(record, pages):
     pages = {page.pk: page for page in pages}
     if not pages:
         return []
-    engine = MatchingEngine.build(
-        [activity_record(page) for page in pages.values()],
-        skills=sources.skill_records(),
-        weights=services.current_weights(),
-    )
-    results = engine.rank(record, limit=len(pages))
+    records = tuple(activity_record(page) for page in pages.values())
+    skills = tuple(sources.skill_records())
+    weights = services.current_weights()
+    # Residents of one week mostly weigh the same activities: their engine
+    # (and its Japanese analysis) is built once per worker, not per resident.
+    key = (records, skills, weights)
+    if _activity_engine[0] != key:
+        _activity_engine[:] = [key, MatchingEngine.build(records, skills=skills, weights=weights)]
+    results = _activity_engine[1].rank(record, limit=len(pages))
     return [(pages[result.key], result) for result in results]
 
 
