@@ -264,16 +264,20 @@ def _back_to_applicants(activity, status=None):
 
 @require_manager
 def attendance_sheet(request, activity_id):
-    """A sheet to print and tick at the door: those holding seats, in kana order."""
+    """A sheet to print and tick at the door: those holding seats, in kana
+    order, then the waiting list in its order."""
     activity = _activity(activity_id)
     rows = list(activity.applications.holding_seats().order_by("name_kana", "name", "pk"))
-    _log(request, Action.VIEWED, rows, f"attendance sheet activity={activity.pk}")
+    # Those still waiting may come on the day when a seat frees up.
+    waiting = list(activity.applications.waitlisted())
+    _log(request, Action.VIEWED, rows + waiting, f"attendance sheet activity={activity.pk}")
     return TemplateResponse(
         request,
         "applications/admin/attendance_sheet.html",
         {
             "activity": activity,
             "applications": rows,
+            "waiting": waiting,
             "people": sum(a.party_size for a in rows),
             "printed_at": timezone.localtime(),
         },
