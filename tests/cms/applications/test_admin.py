@@ -207,7 +207,7 @@ def test_the_attendance_sheet_is_a_page_of_its_own_for_a4(office, activity):
 
     response = office.get(reverse("applications_sheet", args=[activity.pk]))
     page = text(response)
-    assert page.index("武蔵野 花子") < page.index("キャンセル待ち") < page.index("待機 さん")
+    assert page.index("武蔵野 花子") < page.index('class="waiting"') < page.index("待機 さん")
 
     assert '<html lang="ja">' in page
     assert "size: A4" in page and "@media print" in page
