@@ -35,4 +35,11 @@ NEW_ACTIVITY = {
     "participations-INITIAL_FORMS": "0",
     "participations-MIN_NUM_FORMS": "0",
     "participations-MAX_NUM_FORMS": "1000",
+    "application_mode": "none",
+    "max_party_size": "1",
+    "keeps_waitlist": "on",
+    "application_questions-TOTAL_FORMS": "0",
+    "application_questions-INITIAL_FORMS": "0",
+    "application_questions-MIN_NUM_FORMS": "0",
+    "application_questions-MAX_NUM_FORMS": "1000",
 }
