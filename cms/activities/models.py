@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, Count, F, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.functions import Coalesce, ExtractYear
 from django.http import Http404
 from django.utils import timezone
@@ -157,46 +157,6 @@ class ActivityQuerySet(PageQuerySet):
         """The fiscal years that have activities, newest first."""
         years = self.order_by().with_fiscal_year().values_list("fiscal_year", flat=True)
         return sorted(set(years.distinct()), reverse=True)
-
-    def plan_progress(self, plan, fiscal_year=None):
-        """Counts of live activities per measure of `plan` and per fiscal year.
-
-        Returns a dict with `years` (sorted), `counts` {measure_id: {year: n}},
-        `totals` {year: n} and, when `fiscal_year` is given, `activities`
-        {measure_id: [ActivityPage]} for that year.
-        """
-        # Only activities that have taken place count towards the review.
-        tagged = self.live().held().filter(plan_measures__policy__plan=plan)
-        # order_by() clears the page-tree ordering, which would otherwise
-        # join the GROUP BY and split every count by page.
-        by_year = tagged.order_by().with_fiscal_year()
-        counts = defaultdict(dict)
-        years = set(plan.fiscal_years)
-        for row in by_year.values("plan_measures", "fiscal_year").annotate(
-            n=Count("pk", distinct=True)
-        ):
-            counts[row["plan_measures"]][row["fiscal_year"]] = row["n"]
-            years.add(row["fiscal_year"])
-        totals = dict(
-            by_year.values("fiscal_year")
-            .annotate(n=Count("pk", distinct=True))
-            .values_list("fiscal_year", "n")
-        )
-        activities = defaultdict(list)
-        if fiscal_year is not None:
-            chosen = (
-                tagged.in_fiscal_year(fiscal_year)
-                .annotate(measure_id=F("plan_measures"))
-                .order_by("start_date", "pk")
-            )
-            for page in chosen:
-                activities[page.measure_id].append(page)
-        return {
-            "years": sorted(years),
-            "counts": dict(counts),
-            "totals": totals,
-            "activities": dict(activities),
-        }
 
 
 ActivityManager = PageManager.from_queryset(ActivityQuerySet)

@@ -96,11 +96,6 @@ def get_item(mapping, key):
     return (mapping or {}).get(key)
 
 
-@register.simple_tag
-def progress_count(progress, measure_id, year):
-    return progress["counts"].get(measure_id, {}).get(year, 0)
-
-
 @register.simple_tag(takes_context=True)
 def print_url(context, mode):
     """The current address (filters included) in print view `mode`."""
