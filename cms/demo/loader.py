@@ -41,7 +41,14 @@ from cms.facilities.models import FacilityIndexPage, FacilityPage, FacilityRoom
 from cms.groups.models import GroupIndexPage, GroupPage
 from cms.infrastructure.task_backend import each_task_once
 from cms.newsletters.models import NewsletterIndexPage, NewsletterIssuePage
-from cms.plan.models import Action, BasicPlan, BasicPolicy, Measure, PlanPage
+from cms.plan.models import (
+    Action,
+    BasicPlan,
+    BasicPolicy,
+    Measure,
+    ParticipationRecord,
+    PlanPage,
+)
 from home.models import HomeFeaturedActivity, HomePage
 from matching.permissions import COORDINATORS_GROUP
 
@@ -478,7 +485,16 @@ class DemoLoader:
             for measure in Measure.objects.filter(policy__plan=plan).select_related("policy")
         }
         fields = {f.slug: f for f in FieldOfActivity.objects.all()}
-        for item in read_data("sample_activities")["activities"]:
+        data = read_data("sample_activities")
+        for item in data["participation_records"]:
+            values = {k: v for k, v in item.items() if k != "measures"}
+            record, created = ParticipationRecord.objects.get_or_create(
+                description=item["description"], defaults=values
+            )
+            if created:
+                record.measures.set([measures[code] for code in item["measures"]])
+                self.report.add(ParticipationRecord._meta.verbose_name, record.description)
+        for item in data["activities"]:
             questions = [ApplicationQuestion(**question) for question in item.get("questions", [])]
             page, created = self.get_or_create_child(
                 index,
