@@ -109,6 +109,9 @@ class Site:
                             "to": str(message["To"]),
                             "subject": str(message["Subject"]),
                             "body": body.get_content() if body else "",
+                            "attachments": [
+                                part.get_content_type() for part in message.iter_attachments()
+                            ],
                         }
                     )
         return texts

@@ -275,6 +275,13 @@ def promote_waitlist(activity, now=None):
         return promoted
 
 
+def waitlist_position(application):
+    """1 for the first on the waiting list (the order promote_waitlist follows);
+    None when the application is not on it."""
+    ahead = list(application.activity.applications.waitlisted().values_list("pk", flat=True))
+    return ahead.index(application.pk) + 1 if application.pk in ahead else None
+
+
 def reply(application, coming, now=None):
     """The resident's answer to the reminder: 参加します, or 参加できなくなりました
     (which cancels and frees the seat). Returns the promoted applications."""

@@ -17,7 +17,7 @@ from cms.activities.calendars import activity_ics, public_page_url
 from cms.core import wareki
 from matching.tokens import digest_of
 
-from . import links
+from . import booking, links
 from .booking import Mail
 from .models import Application, ApplicationLink
 
@@ -115,14 +115,13 @@ class _Letter:
         return self._letter(subject, intro, manage=True)
 
     def _waitlisted(self):
-        from .views import waitlist_position
 
         subject = _("You are on the waiting list: %(title)s") % {"title": self.activity.title}
         intro = _(
             "Thank you for applying. Every seat is taken at the moment, so your application "
             "is number %(position)s on the waiting list. When a seat becomes free it goes to "
             "the waiting list in order, and we will e-mail you."
-        ) % {"position": waitlist_position(self.application) or 1}
+        ) % {"position": booking.waitlist_position(self.application) or 1}
         return self._letter(subject, intro, manage=True)
 
     def _promoted(self):

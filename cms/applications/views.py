@@ -115,14 +115,8 @@ def confirm(request, token):
 def _result(application, context):
     context = {**context, "result": application.status}
     if application.status == Status.WAITLISTED:
-        context["position"] = waitlist_position(application)
+        context["position"] = booking.waitlist_position(application)
     return context
-
-
-def waitlist_position(application):
-    """1 for the first on the waiting list: the order booking.promote_waitlist follows."""
-    ahead = list(application.activity.applications.waitlisted().values_list("pk", flat=True))
-    return ahead.index(application.pk) + 1 if application.pk in ahead else None
 
 
 @never_cache
@@ -164,7 +158,7 @@ def manage(request, token):
         "refused": status == 409,
     }
     if application.status == Status.WAITLISTED:
-        context["position"] = waitlist_position(application)
+        context["position"] = booking.waitlist_position(application)
     return render(request, "applications/manage.html", context, status=status)
 
 

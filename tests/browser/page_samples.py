@@ -19,7 +19,25 @@ def page_samples():
             continue
         page = model.objects.live().public().order_by("path").first()
         samples[model._meta.label_lower] = page.url if page else None
+    samples.update(resident_form_samples())
     return samples
+
+
+def resident_form_samples():
+    """The application form of an activity taking applications, and of a full
+    one (the waiting-list wording): the demo content has both."""
+    from django.urls import reverse
+
+    from cms.activities.models import ActivityPage
+    from cms.applications.booking import State, availabilities
+
+    online = list(ActivityPage.objects.live().filter(application_mode="online").upcoming())
+    states = availabilities(online)
+    forms = {}
+    for state, name in ((State.OPEN, "application form"), (State.WAITLIST, "waiting-list form")):
+        page = next((p for p in online if states[p.pk].state == state), None)
+        forms[name] = reverse("applications_apply", args=[page.pk]) if page else None
+    return forms
 
 
 if __name__ == "__main__":

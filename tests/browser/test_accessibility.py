@@ -77,6 +77,14 @@ def test_resident_views_pass_axe(site, page, phone_page, axe_check, name):
         _check(tab, axe_check, name, name=name.split(" (")[0].replace(" ", "-"))
 
 
+@pytest.mark.parametrize("name", ["application form", "waiting-list form"])
+def test_application_forms_pass_axe(site, samples, page, phone_page, axe_check, name):
+    assert samples[name], f"the demo content has no activity for the {name}"
+    for tab in (page, phone_page):
+        tab.goto(site(samples[name]))
+        _check(tab, axe_check, name, name=name.replace(" ", "-"))
+
+
 def test_print_and_large_print_views_pass_axe(site, samples, page, axe_check):
     sizes = {}
     for view, label in (("1", "print view"), ("large", "large-print view")):
