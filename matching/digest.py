@@ -32,7 +32,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from cms.infrastructure import queue
-from cms.infrastructure.tasks import KeptAfterLastRetry
+from cms.infrastructure.tasks import MAIL_TASK
 
 from . import services, sources
 from .engine.records import Opportunity, Place
@@ -368,13 +368,7 @@ def send_digest(profile, until):
         raise
 
 
-@shared_task(
-    name="matching.tasks.send_resident_digest",
-    base=KeptAfterLastRetry,
-    autoretry_for=(ConnectionError, OSError),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(name="matching.tasks.send_resident_digest", **MAIL_TASK)
 def send_resident_digest(profile_id, until):
     """One resident's digest for the week ending `until` (ISO time)."""
     until = datetime.datetime.fromisoformat(until)

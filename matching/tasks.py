@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cms.infrastructure.abuse import canonical_email
+from cms.infrastructure.tasks import MAIL_TASK
 
 from . import search_index, services, sources, tokens
 from .engine.indexing import EngineUnavailable
@@ -81,7 +82,7 @@ def refresh_all_suggestions():
     return created
 
 
-@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+@shared_task(**MAIL_TASK)
 def send_acceptance_emails(suggestion_id):
     """Tell the resident and the group that a match was accepted."""
     suggestion = (
@@ -152,7 +153,7 @@ def _send_link(
         raise
 
 
-@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+@shared_task(**MAIL_TASK)
 def send_registration_confirmation(profile_id):
     """The e-mail with the link that confirms a registration (valid for 7 days)."""
     profile = ResidentProfile.objects.filter(pk=profile_id, email_confirmed_at__isnull=True).first()
@@ -191,7 +192,7 @@ def refresh_resident_suggestions(profile_id):
     return len(services.refresh_suggestions(profile)) if profile else 0
 
 
-@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+@shared_task(**MAIL_TASK)
 def send_interest_confirmation(interest_id):
     """「参加してみたい」: the link that confirms the request (valid for 7 days).
 
@@ -234,7 +235,7 @@ def purge_expired_personal_data():
     return {"profiles": profiles, "log_lines": log_lines}
 
 
-@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+@shared_task(**MAIL_TASK)
 def send_my_data_link(address_digest):
     """The link to see, download or delete one's data, sent to the addresses
     the office holds with this digest (models.email_digest): of profiles and

@@ -40,6 +40,18 @@ def home(db):
 
 
 @pytest.fixture
+def post(client, django_capture_on_commit_callbacks):
+    """POST and run what the view queued on commit (the e-mail tasks), as a
+    real request's transaction would. Headers as keyword arguments."""
+
+    def post(url, data=None, **headers):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(url, data or {}, headers=headers)
+
+    return post
+
+
+@pytest.fixture
 def admin_client_ja(client, django_user_model, db):
     user = django_user_model.objects.get(username="admin")
     client.force_login(user)

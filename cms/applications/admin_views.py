@@ -31,12 +31,13 @@ from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 
 from cms.activities.models import ActivityPage, ApplicationMode
-from cms.infrastructure.exports import neutralise_cell
+from cms.infrastructure.exports import append_as_text, neutralise_cell
 from cms.infrastructure.queue import send_on_commit
 from matching.models import PersonalDataAccess
 from matching.privacy import log_access
 
 from . import booking, broadcast
+from .forms import ActivityQuestionsMixin
 from .models import ApplicantMessage, Application
 
 Action = PersonalDataAccess.Action
@@ -46,6 +47,7 @@ PERMISSION = "applications.manage_applications"
 RECORD_TYPE = "application"
 # What 「申込者全員にメール」 sends to unless the office chooses otherwise.
 DEFAULT_MESSAGE_STATUSES = (Status.BOOKED, Status.WAITLISTED)
+MESSAGE_STATUSES = (Status.BOOKED, Status.WAITLISTED, Status.ATTENDED, Status.ABSENT)
 PAST_PER_PAGE = 50
 
 
@@ -211,12 +213,16 @@ def applicants(request, activity_id):
 @require_manager
 @require_POST
 def mark_attendance(request, activity_id):
-    """「出席にする」/「欠席にする」 on the chosen applications that hold seats."""
+    """「出席にする」/「欠席にする」 (or 「出欠の記録を取り消す」) on the chosen
+    applications that hold seats, once the activity has started."""
     activity = _activity(activity_id)
     status = request.POST.get("status")
     back = _back_to_applicants(activity, request.POST.get("filter"))
-    if status not in Application.ATTENDANCE:
+    if status not in booking.ATTENDANCE_MARKS:
         messages.error(request, _("Choose whether the applicants attended or were absent."))
+        return redirect(back)
+    if not booking.has_started(activity):
+        messages.error(request, _("Attendance can be recorded once the activity has started."))
         return redirect(back)
     chosen = activity.applications.filter(pk__in=_ids(request.POST.getlist("application")))
     if not chosen.exists():
@@ -309,7 +315,7 @@ def _local(value):
 def export_table(activity, applications):
     """The export's header and rows: Japanese headings, JST times, one
     column per question (the activity's questions, then any others an
-    application answered), every text cell neutralised."""
+    application answered). Text is as written: `_csv` neutralises it."""
     questions = [q.label for q in activity.application_questions.all()]
     for application in applications:
         for item in application.answers or ():
@@ -336,10 +342,7 @@ def export_table(activity, applications):
             *(answers.get(question, "") for question in questions),
         ]
         rows.append(row)
-    return (
-        [neutralise_cell(str(cell)) for cell in header],
-        [[neutralise_cell(str(c)) if isinstance(c, str) else c for c in row] for row in rows],
-    )
+    return [str(cell) for cell in header], rows
 
 
 def _csv(header, rows):
@@ -347,8 +350,8 @@ def _csv(header, rows):
     # The byte-order mark makes Excel on Japanese Windows read UTF-8, not Shift_JIS.
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
+    for row in [header, *rows]:
+        writer.writerow([neutralise_cell(cell) for cell in row])
     return buffer.getvalue().encode("utf-8"), "text/csv; charset=utf-8"
 
 
@@ -361,7 +364,7 @@ def _xlsx(header, rows, title):
         title="".join(c for c in title if c not in "[]:*?/\\")[:31] or "sheet"
     )
     for values in [header, *rows]:
-        sheet.append(values)
+        append_as_text(sheet, values)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return (
@@ -398,7 +401,7 @@ def export(request, activity_id, file_format):
 # Applications taken by the office -------------------------------------------------
 
 
-class OfficeApplicationForm(forms.Form):
+class OfficeApplicationForm(ActivityQuestionsMixin, forms.Form):
     """A resident's application taken on the phone or at the counter."""
 
     name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
@@ -430,32 +433,9 @@ class OfficeApplicationForm(forms.Form):
         self.fields["party_size"].choices = [
             (n, str(n)) for n in range(1, activity.max_party_size + 1)
         ]
-        self.questions = list(activity.application_questions.all())
-        for question in self.questions:
-            self.fields[f"question_{question.pk}"] = forms.CharField(
-                label=question.label,
-                help_text=question.help_text,
-                required=question.required,
-                max_length=1000,
-            )
+        self.add_questions(activity)
         # The note last, after the activity's questions.
         self.order_fields([*(f for f in self.fields if f != "note"), "note"])
-
-    def details(self):
-        """What booking.apply takes."""
-        data = self.cleaned_data
-        return {
-            "name": data["name"],
-            "name_kana": data["name_kana"],
-            "phone": data["phone"],
-            "email": data["email"],
-            "party_size": data["party_size"],
-            "note": data["note"],
-            "answers": [
-                {"question": q.label, "answer": data.get(f"question_{q.pk}", "")}
-                for q in self.questions
-            ],
-        }
 
 
 @require_manager
@@ -540,9 +520,11 @@ class ApplicantMessageForm(forms.Form):
             "venue are added below it."
         ),
     )
+    # Not to unconfirmed applications (an address anyone may have typed) nor
+    # cancelled ones.
     statuses = forms.MultipleChoiceField(
         label=gettext_lazy("Send to"),
-        choices=Status.choices,
+        choices=[(s, Status(s).label) for s in MESSAGE_STATUSES],
         initial=list(DEFAULT_MESSAGE_STATUSES),
         widget=forms.CheckboxSelectMultiple,
     )

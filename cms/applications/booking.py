@@ -297,18 +297,50 @@ def reply(application, coming, now=None):
     return []
 
 
+# What the attendance sheet records; BOOKED undoes a mark made by mistake.
+ATTENDANCE_MARKS = (*Application.ATTENDANCE, Status.BOOKED)
+
+
+def has_started(activity, now=None):
+    return (now or timezone.now()) >= activity.starts_at
+
+
 def mark_attendance(applications, status, now=None):
-    """Mark 出席 or 欠席 on applications holding seats; returns how many changed."""
-    if status not in Application.ATTENDANCE:
+    """Mark 出席 or 欠席 on applications holding seats, or take the mark back
+    (BOOKED), for activities that have started; returns how many changed.
+
+    Before the activity nothing changes: a mark would keep the resident from
+    cancelling and from the reminder.
+    """
+    from cms.activities.models import ActivityPage
+
+    if status not in ATTENDANCE_MARKS:
         raise ValueError(f"not an attendance status: {status}")
     now = now or timezone.now()
-    return applications.filter(status__in=Application.SEAT_HOLDING).update(
-        status=status, attendance_marked_at=now, updated_at=now
+    started = ActivityPage.objects.held(now).values("pk")
+    return applications.filter(status__in=Application.SEAT_HOLDING, activity__in=started).update(
+        status=status,
+        attendance_marked_at=None if status == Status.BOOKED else now,
+        updated_at=now,
     )
 
 
 def promote_after_publish(sender, instance, **kwargs):
-    """An editor published the activity, perhaps with more seats: the waiting
-    list gets them (page_published, connected in ApplicationsConfig.ready())."""
+    """An editor published the activity, perhaps with more seats or on a new
+    date: the waiting list gets the seats, and when it moved later the
+    applicants are reminded again before the new date (page_published,
+    connected in ApplicationsConfig.ready())."""
     if getattr(instance, "takes_applications", False):
         promote_waitlist(instance)
+        remind_again_if_moved(instance)
+
+
+def remind_again_if_moved(activity):
+    """Reminders sent long before the reminder window of the activity's
+    (new) start are sent again when it comes."""
+    from django.conf import settings
+
+    window = datetime.timedelta(days=settings.APPLICATION_REMINDER_DAYS, hours=1)
+    return activity.applications.filter(
+        status=Status.BOOKED, reminder_sent_at__lt=activity.starts_at - window
+    ).update(reminder_sent_at=None)

@@ -7,12 +7,12 @@ a resident who applied for several lectures knows which one it is about.
 """
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.utils.translation import gettext as _
 
 from cms.core.models import SiteSettings
 
-from .models import ApplicantMessage
+from .models import ApplicantMessage, Application
 
 
 def _default_contact(activity):
@@ -65,29 +65,47 @@ def recipients(activity, statuses):
 
 
 def send_message(message_id):
-    """Send ApplicantMessage `message_id`: one plain-text e-mail per applicant.
+    """Send ApplicantMessage `message_id`: one task, and one e-mail, per applicant.
 
-    Returns how many e-mails were sent (0 when the message is gone). The
-    message's recipient count is set to that number.
+    Each e-mail is its own task (`send_message_to`), so a mail server failing
+    halfway retries only the e-mails not sent, not the first recipients'
+    again. Returns how many e-mails were queued (0 when the message is gone);
+    the message's recipient count is set to that number.
     """
+    from cms.infrastructure.queue import send
+
+    from . import tasks
+
     message = ApplicantMessage.objects.select_related("activity").filter(pk=message_id).first()
     if message is None:
+        return 0
+    chosen = recipients(message.activity, message.statuses)
+    ApplicantMessage.objects.filter(pk=message.pk).update(recipients=len(chosen))
+    for application in chosen:
+        send(tasks.send_applicant_message_to, (message.pk, application.pk))
+    return len(chosen)
+
+
+def send_message_to(message_id, application_id):
+    """The message to one applicant; 0 when either is gone or the
+    application has lost its address (anonymised) meanwhile."""
+    message = ApplicantMessage.objects.select_related("activity").filter(pk=message_id).first()
+    application = (
+        Application.objects.filter(pk=application_id, anonymised_at__isnull=True)
+        .exclude(email="")
+        .first()
+    )
+    if message is None or application is None:
         return 0
     activity = message.activity.specific
     body = message.body.rstrip() + "\n" + footer(activity) + "\n"
     # A resident's reply goes to the office, not to the no-reply sender.
     contact = activity.contact_point or _default_contact(activity)
     reply_to = [contact.email] if contact is not None and contact.email else []
-    sent = 0
-    with get_connection() as connection:
-        for application in recipients(activity, message.statuses):
-            sent += EmailMessage(
-                message.subject,
-                body,
-                settings.DEFAULT_FROM_EMAIL,
-                [application.email],
-                reply_to=reply_to,
-                connection=connection,
-            ).send()
-    ApplicantMessage.objects.filter(pk=message.pk).update(recipients=sent)
-    return sent
+    return EmailMessage(
+        message.subject,
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [application.email],
+        reply_to=reply_to,
+    ).send()

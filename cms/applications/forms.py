@@ -14,7 +14,46 @@ NOTE_MAX_LENGTH = Application._meta.get_field("note").max_length
 ANSWER_MAX_LENGTH = 500
 
 
-class ApplicationForm(HoneypotMixin, forms.Form):
+class ActivityQuestionsMixin:
+    """The activity's own questions as fields, and `details()`: what
+    booking.apply() takes, the answers with their questions. Shared by the
+    residents' form and the office's phone form (admin_views)."""
+
+    def add_questions(self, activity):
+        self.questions = list(activity.application_questions.all())
+        for question in self.questions:
+            self.fields[self.question_field_name(question)] = forms.CharField(
+                label=question.label,
+                help_text=question.help_text,
+                required=question.required,
+                max_length=ANSWER_MAX_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    @staticmethod
+    def question_field_name(question):
+        return f"question_{question.pk}"
+
+    def question_fields(self):
+        return [self[self.question_field_name(q)] for q in self.questions]
+
+    def details(self):
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "name_kana": data["name_kana"],
+            "email": data["email"],
+            "phone": data["phone"],
+            "party_size": data.get("party_size", 1),
+            "note": data["note"],
+            "answers": [
+                {"question": q.label, "answer": data[self.question_field_name(q)]}
+                for q in self.questions
+            ],
+        }
+
+
+class ApplicationForm(ActivityQuestionsMixin, HoneypotMixin, forms.Form):
     """Name, contact, number of people, the activity's own questions and consent.
 
     `details()` gives what booking.apply() takes. The party-size field is
@@ -77,39 +116,8 @@ class ApplicationForm(HoneypotMixin, forms.Form):
                 ],
                 help_text=_("Including yourself."),
             )
-        self.questions = list(activity.application_questions.all())
-        for question in self.questions:
-            self.fields[self.question_field_name(question)] = forms.CharField(
-                label=question.label,
-                help_text=question.help_text,
-                required=question.required,
-                max_length=ANSWER_MAX_LENGTH,
-                widget=forms.Textarea(attrs={"rows": 2}),
-            )
+        self.add_questions(activity)
         # The fields in the order the page shows them.
         order = ["name", "name_kana", "email", "phone", "party_size"]
         order += [self.question_field_name(q) for q in self.questions]
         self.order_fields([*order, "note", "consent"])
-
-    @staticmethod
-    def question_field_name(question):
-        return f"question_{question.pk}"
-
-    def question_fields(self):
-        return [self[self.question_field_name(q)] for q in self.questions]
-
-    def details(self):
-        """The Application fields for booking.apply(), the answers with their questions."""
-        data = self.cleaned_data
-        return {
-            "name": data["name"],
-            "name_kana": data["name_kana"],
-            "email": data["email"],
-            "phone": data["phone"],
-            "party_size": data.get("party_size", 1),
-            "note": data["note"],
-            "answers": [
-                {"question": q.label, "answer": data[self.question_field_name(q)]}
-                for q in self.questions
-            ],
-        }

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from cms.activities.calendars import activity_ics, public_page_url
 from cms.core import wareki
+from cms.infrastructure.tasks import MAIL_TASK
 from matching.tokens import digest_of
 
 from . import booking, links
@@ -35,7 +36,7 @@ FITS = {
 }
 
 
-@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+@shared_task(**MAIL_TASK)
 def send_application_mail(application_id, kind):
     """The e-mail of `kind` (booking.Mail) to the applicant; returns how many went.
 
@@ -220,9 +221,18 @@ def anonymise_past_applications():
     return anonymise_past()
 
 
-@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+@shared_task
 def send_applicant_message(message_id):
-    """The office's e-mail to every applicant of an activity (cms/applications/broadcast.py)."""
+    """The office's e-mail to every applicant of an activity: one task per
+    applicant (cms/applications/broadcast.py)."""
     from .broadcast import send_message
 
     return send_message(message_id)
+
+
+@shared_task(**MAIL_TASK)
+def send_applicant_message_to(message_id, application_id):
+    """The office's e-mail to one applicant."""
+    from .broadcast import send_message_to
+
+    return send_message_to(message_id, application_id)

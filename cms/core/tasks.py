@@ -7,10 +7,12 @@ from django.core.mail import send_mail
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.infrastructure.tasks import MAIL_TASK
+
 from .models import PageFeedback
 
 
-@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+@shared_task(**MAIL_TASK)
 def notify_page_feedback(feedback_id):
     """E-mail the office about a feedback answer that carries a comment.
 

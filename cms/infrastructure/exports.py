@@ -16,7 +16,8 @@ rather than on each viewset, where a new export would be unprotected.
 Only text is changed: numbers, dates and empty cells from non-text fields
 are written as before, so a negative score stays `-0.25`. XLSX needs
 nothing: Wagtail stores a cell openpyxl takes for a formula as a string,
-and Excel never evaluates a string cell.
+and Excel never evaluates a string cell (`append_as_text` does this for the
+project's own workbooks).
 """
 
 import unicodedata
@@ -33,6 +34,24 @@ def neutralise_cell(value):
     if isinstance(value, str) and unicodedata.normalize("NFKC", value).startswith(FORMULA_TRIGGERS):
         return f"'{value}"
     return value
+
+
+def append_as_text(sheet, values):
+    """Append a row to an openpyxl write-only sheet, text kept as text.
+
+    openpyxl stores text starting with "=" as a formula; such a cell is made
+    a string cell, which Excel shows as written and never evaluates. (A
+    leading quote, as CSV needs, would show in the cell.)
+    """
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(sheet, value=value)
+        if cell.data_type == "f":
+            cell.data_type = "s"
+        cells.append(cell)
+    sheet.append(cells)
 
 
 class NeutralisingWriter:

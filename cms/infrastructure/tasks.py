@@ -21,6 +21,16 @@ class KeptAfterLastRetry(Task):
             keep(self.name, args, kwargs, exc)
 
 
+# E-mail tasks: retried for about half a minute, then kept and sent again by
+# beat, so a mail server down for hours loses no e-mail to a resident.
+MAIL_TASK = {
+    "base": KeptAfterLastRetry,
+    "autoretry_for": (ConnectionError, OSError),
+    "retry_backoff": True,
+    "max_retries": 5,
+}
+
+
 @shared_task(
     base=KeptAfterLastRetry,
     autoretry_for=(ConnectionError, OSError),

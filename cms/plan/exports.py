@@ -16,7 +16,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from cms.core import wareki
-from cms.infrastructure.exports import neutralise_cell
+from cms.infrastructure.exports import append_as_text, neutralise_cell
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -115,19 +115,6 @@ def csv_response(progress, filename):
     return _attachment(output.getvalue(), "text/csv; charset=utf-8", filename)
 
 
-def _append(sheet, values):
-    from openpyxl.cell import WriteOnlyCell
-
-    cells = []
-    for value in values:
-        cell = WriteOnlyCell(sheet, value=value)
-        if cell.data_type == "f":
-            # openpyxl takes text starting with "=" for a formula: keep it text.
-            cell.data_type = "s"
-        cells.append(cell)
-    sheet.append(cells)
-
-
 def xlsx_response(progress, records, filename):
     """The progress table, and the entered figures on a second sheet, as an Excel workbook."""
     from openpyxl import Workbook
@@ -135,14 +122,14 @@ def xlsx_response(progress, records, filename):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Progress"))
     sheet.freeze_panes = "A2"
-    _append(sheet, progress_header())
+    append_as_text(sheet, progress_header())
     for row in progress_rows(progress):
-        _append(sheet, row)
+        append_as_text(sheet, row)
     entered = workbook.create_sheet(_("Entered by the office"))
     entered.freeze_panes = "A2"
-    _append(entered, record_header())
+    append_as_text(entered, record_header())
     for row in record_rows(records):
-        _append(entered, row)
+        append_as_text(entered, row)
     output = io.BytesIO()
     workbook.save(output)
     return _attachment(output.getvalue(), XLSX_TYPE, filename)

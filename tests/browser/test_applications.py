@@ -64,12 +64,13 @@ def _move_to_an_hour_ago(site):
 
 def _apply(page, site, path, name, email, button):
     page.goto(site(path))
-    page.get_by_role("link", name=button).click()
+    page.get_by_role("link", name=button, exact=True).click()
     page.get_by_label("氏名").fill(name)
     page.get_by_label("メールアドレス").fill(email)
     page.get_by_label("同意します", exact=False).check()
-    page.get_by_role("button", name=button).click()
-    page.wait_for_url("**/sent/")
+    with page.expect_navigation():
+        page.get_by_role("button", name=button, exact=True).click()
+    assert page.url.endswith("/sent/"), page.locator("main").inner_text()
     mail = site.wait_for_mail(lambda m: email in m["to"] and "お申し込みの確認" in m["subject"])
     assert mail is not None, f"{name} gets the confirmation e-mail"
     assert name not in mail["body"], "nothing the sender typed goes into the unverified mail"
@@ -91,9 +92,9 @@ def test_apply_wait_remind_cancel_promote_and_count_attendance(site, page, axe_c
 
     page.goto(site(path))
     assert "残り1席" in page.locator("main").inner_text()
-    page.get_by_role("link", name="申し込む").click()
+    page.get_by_role("link", name="申し込む", exact=True).click()
     assert not axe_check(page, "application form")
-    page.get_by_role("button", name="申し込む").click()  # nothing filled in
+    page.get_by_role("button", name="申し込む", exact=True).click()  # nothing filled in
     assert page.locator(".error-summary").is_visible()
     assert not axe_check(page, "application form with errors")
     screenshot(page, "application-form-errors")

@@ -25,15 +25,3 @@ def resident(civic_data):
     profile.skills.set(Skill.objects.filter(slug="reading-aloud"))
     profile.slots.set(TimeSlot.objects.filter(code__in=["tue-am", "thu-am"]))
     return profile
-
-
-@pytest.fixture
-def post(client, django_capture_on_commit_callbacks):
-    """POST and run what the view queued on commit (the e-mail tasks), as a real
-    request's transaction would."""
-
-    def post(url, data=None):
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post(url, data or {})
-
-    return post

@@ -18,15 +18,3 @@ def index(home):
 @pytest.fixture
 def activity(index):
     return online_activity(index)
-
-
-@pytest.fixture
-def post(client, django_capture_on_commit_callbacks):
-    """POST and run what the view queued on commit (the e-mails), as a real
-    request's transaction would."""
-
-    def post(url, data=None):
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post(url, data or {})
-
-    return post

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cms.activities.models import ActivityPage, ApplicationMode, ApplicationQuestion
 from cms.applications import broadcast
@@ -167,7 +168,29 @@ def test_applicants_are_listed_filtered_by_status_and_logged_by_id(office, activ
     assert "status=waitlisted" in second.detail
 
 
+def started(activity):
+    """The day of the activity: it began an hour ago."""
+    start = timezone.localtime() - datetime.timedelta(hours=1)
+    activity.start_date, activity.start_time = start.date(), start.time()
+    activity.save()
+    return activity
+
+
+def test_attendance_is_recorded_only_once_the_activity_has_started(office, activity):
+    came = applicant(activity)
+    url = reverse("applications_attendance", args=[activity.pk])
+
+    response = office.post(url, {"application": [came.pk], "status": "attended"}, follow=True)
+
+    came.refresh_from_db()
+    assert came.status == Status.BOOKED
+    assert [str(m).strip() for m in response.context["messages"]] == [
+        _("Attendance can be recorded once the activity has started.")
+    ]
+
+
 def test_attendance_is_marked_in_bulk_on_seat_holders_only(office, activity):
+    started(activity)
     came = applicant(activity)
     stayed_home = applicant(activity)
     waiting = applicant(activity, status=Status.WAITLISTED)
@@ -254,6 +277,16 @@ def test_xlsx_export_opens_with_openpyxl(office, activity):
     assert header[2] == "氏名"
     assert (row[2], row[3], row[4]) == ("武蔵野 花子", "むさしの はなこ", 2)
     assert log_lines().get().action == Action.EXPORTED
+
+
+def test_xlsx_export_shows_formula_like_text_as_written_and_runs_nothing(office, activity):
+    applicant(activity, **{**HANAKO, "name": '=HYPERLINK("http://evil.example")'})
+
+    response = office.get(reverse("applications_export", args=[activity.pk, "xlsx"]))
+
+    cell = openpyxl.load_workbook(io.BytesIO(response.content)).active["C2"]
+    assert cell.value == '=HYPERLINK("http://evil.example")', "no quote shown in the cell"
+    assert cell.data_type == "s", "a string cell: Excel never evaluates it"
 
 
 def _phone_application(office, activity, **extra):

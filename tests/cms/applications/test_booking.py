@@ -215,10 +215,12 @@ def test_attendance_is_marked_only_on_applications_holding_seats(activity):
     waiting = phone(activity, party_size=2)
     waiting2 = phone(activity, name="待ち")
     assert waiting2.status == Status.WAITLISTED
+    everyone = Application.objects.filter(activity=activity)
+    the_day = activity.starts_at + datetime.timedelta(minutes=10)
 
-    changed = booking.mark_attendance(
-        Application.objects.filter(activity=activity), Status.ATTENDED
-    )
+    # Before the activity nothing is marked: it would stop cancelling and the reminder.
+    assert booking.mark_attendance(everyone, Status.ATTENDED) == 0
+    changed = booking.mark_attendance(everyone, Status.ATTENDED, now=the_day)
 
     assert changed == 2
     assert set(Application.objects.filter(activity=activity, status=Status.ATTENDED)) == {
@@ -227,6 +229,27 @@ def test_attendance_is_marked_only_on_applications_holding_seats(activity):
     }
     with pytest.raises(ValueError):
         booking.mark_attendance(Application.objects.all(), Status.CANCELLED)
+    # A mark made by mistake is taken back.
+    assert booking.mark_attendance(everyone, Status.BOOKED, now=the_day) == 2
+    seat.refresh_from_db()
+    assert (seat.status, seat.attendance_marked_at) == (Status.BOOKED, None)
+
+
+def test_moving_an_activity_later_reminds_its_applicants_again(activity):
+    activity.start_date = timezone.localdate() + datetime.timedelta(days=1)
+    activity.save_revision().publish()
+    seat = booking.confirm(web(activity))
+    Application.objects.filter(pk=seat.pk).update(reminder_sent_at=timezone.now())
+    activity.start_date += datetime.timedelta(days=1)
+    activity.save_revision().publish()
+    seat.refresh_from_db()
+    assert seat.reminder_sent_at is not None, "a day later: still inside the reminded window"
+
+    activity.start_date += datetime.timedelta(days=14)
+    activity.save_revision().publish()
+
+    seat.refresh_from_db()
+    assert seat.reminder_sent_at is None
 
 
 def test_listings_count_every_activity_in_one_query(activity, django_assert_num_queries):

@@ -20,15 +20,6 @@ TOO_MANY = "しばらくの間に多くの送信がありました"
 
 
 @pytest.fixture
-def post(client, django_capture_on_commit_callbacks):
-    def post(url, data, **headers):
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post(url, data, headers=headers)
-
-    return post
-
-
-@pytest.fixture
 def interest_url(civic_data):
     page = OpportunityPage.objects.live().get(slug="sample-hiroba-yomikikase")
     return reverse("matching_interest", args=[page.pk])
