@@ -71,16 +71,17 @@ def test_simultaneous_confirmations_give_out_exactly_the_seats_there_are(activit
 
     at_once(RESIDENTS, lambda i: booking.confirm(Application.objects.get(pk=applications[i].pk)))
 
-    statuses = list(Application.objects.values_list("status", flat=True))
+    mine = Application.objects.filter(activity=activity)
+    statuses = list(mine.values_list("status", flat=True))
     assert statuses.count(Status.BOOKED) == CAPACITY
     assert statuses.count(Status.WAITLISTED) == RESIDENTS - CAPACITY
-    assert Application.objects.holding_seats().people() == CAPACITY
+    assert activity.applications.holding_seats().people() == CAPACITY
     # The first served of those waiting gets the next free seat.
-    first_waiting = Application.objects.waitlisted().first()
-    booking.cancel(Application.objects.filter(status=Status.BOOKED).first(), notify=False)
+    first_waiting = activity.applications.waitlisted().first()
+    booking.cancel(mine.filter(status=Status.BOOKED).first(), notify=False)
     first_waiting.refresh_from_db()
     assert first_waiting.status == Status.BOOKED
-    assert Application.objects.holding_seats().people() == CAPACITY
+    assert activity.applications.holding_seats().people() == CAPACITY
 
 
 def test_simultaneous_phone_applications_and_cancellations_keep_the_count_right(activity):
@@ -99,8 +100,8 @@ def test_simultaneous_phone_applications_and_cancellations_keep_the_count_right(
 
     at_once(RESIDENTS, work)
 
-    assert Application.objects.holding_seats().people() == CAPACITY
-    assert Application.objects.filter(status=Status.CANCELLED).count() == CAPACITY
-    assert Application.objects.filter(status=Status.WAITLISTED).count() == (
+    assert activity.applications.holding_seats().people() == CAPACITY
+    assert activity.applications.filter(status=Status.CANCELLED).count() == CAPACITY
+    assert activity.applications.filter(status=Status.WAITLISTED).count() == (
         RESIDENTS - CAPACITY - CAPACITY
     )

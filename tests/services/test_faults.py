@@ -170,6 +170,50 @@ def _take_part(site, email, message):
     return response
 
 
+def _post_form(session, form_url, data):
+    form = session.get(form_url, timeout=30)
+    assert form.status_code == 200, form_url
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
+    return session.post(
+        form_url,
+        data={"csrfmiddlewaretoken": token, **data},
+        headers={"Referer": form_url},
+        timeout=30,
+        allow_redirects=False,
+    )
+
+
+def _apply_and_confirm(site, email):
+    """An application for the demo café, then its confirmation link from the e-mail."""
+    session = requests.Session()
+    page_id = site.manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from wagtail.models import Page; "
+        "print(Page.objects.get(slug='sample-kosodate-cafe-2027').pk)",
+    ).strip()
+    data = {"name": "三鷹 ゆり", "email": email, "consent": "on", "party_size": "1"}
+    data |= {f"question_{pk}": "1人(2歳)" for pk in _question_ids(site, page_id)}
+    response = _post_form(session, site(f"/applications/{page_id}/apply/"), data)
+    assert response.status_code == 302, response.text[:500]
+    mail = site.wait_for_mail(lambda m: m["to"] == email, seconds=10)
+    assert mail is not None, "the confirmation e-mail is sent inline"
+    path = re.search(r"https?://[^/\s]+(/applications/confirm/\S+/)", mail["body"]).group(1)
+    return _post_form(session, site(path), {})
+
+
+def _question_ids(site, page_id):
+    output = site.manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from cms.activities.models import ApplicationQuestion as Q; "
+        f"print(*Q.objects.filter(page_id={page_id}).values_list('pk', flat=True))",
+    )
+    return output.split()
+
+
 def _restart_postgres():
     """A real restart as root (CI); otherwise the server ends every connection
     of the site, which is what the site sees of a restart."""
@@ -253,6 +297,22 @@ def test_with_redis_down_nothing_is_lost(site, redis_server):
         )
         assert "Redis停止中の申し込み" in stored
         assert site.wait_for_mail(lambda mail: mail["to"] == "redis-down@example.jp", seconds=10)
+
+        # An application for an activity: stored, its e-mails sent inline,
+        # and confirming it takes a seat.
+        confirmed = _apply_and_confirm(site, "redis-down-apply@example.jp")
+        assert confirmed.status_code == 200, confirmed.text[:500]
+        status = site.manage(
+            "shell",
+            "--no-imports",
+            "-c",
+            "from cms.applications.models import Application; "
+            "print(Application.objects.get(email='redis-down-apply@example.jp').status)",
+        )
+        assert status.strip() == "booked"
+        assert site.wait_for_mail(
+            lambda m: m["to"] == "redis-down-apply@example.jp" and m["attachments"], seconds=10
+        ), "the acceptance e-mail, with the .ics, is sent inline too"
 
         # An editor publishes: the page is live and in the search index at once.
         assert "published" in site.manage("shell", "--no-imports", "-c", PUBLISH)
