@@ -129,7 +129,10 @@ def test_skip_link_and_focus_are_visible(site, samples, page):
 
 
 def test_phone_layout_does_not_scroll_sideways(site, samples, phone_page):
-    for path in (samples["activities.activitypage"], "/matching/?skills=childcare", "/"):
+    # Every page type (the plan's wide tables once did, through a cell's
+    # visually-hidden text), the forms and the matching results.
+    paths = [path for path in samples.values() if path]
+    for path in [*paths, "/matching/?skills=childcare", "/"]:
         phone_page.goto(site(path))
         overflow = phone_page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
