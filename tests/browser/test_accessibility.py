@@ -67,6 +67,9 @@ RESIDENT_VIEWS = {
     "matching form with errors": "/matching/?interests=",
     "activity calendar": "/activities/calendar/",
     "page not found (404)": "/no-such-page/",
+    "application link not valid": "/applications/confirm/not-a-token/",
+    "applicant page link not valid": "/applications/manage/not-a-token/",
+    "digest unsubscribe link not valid": "/matching/digest/unsubscribe/not-a-token/",
 }
 
 
