@@ -71,11 +71,13 @@ def sample_applicants(page, status, people, first=0):
     """Sample applications of `status` holding `people` seats in all: parties
     of one or two, each clearly a sample."""
     applications, number = [], first
+    # Applied over the days before the demo was loaded, in order.
+    since = min(page.starts_at, timezone.now()) - datetime.timedelta(days=12)
     while people > 0:
         size = min(people, 2 if number % 3 == 2 and page.max_party_size >= 2 else 1)
         surname, surname_kana = SAMPLE_SURNAMES[number % len(SAMPLE_SURNAMES)]
         given, given_kana = SAMPLE_GIVEN_NAMES[number % len(SAMPLE_GIVEN_NAMES)]
-        applied = page.starts_at - datetime.timedelta(days=12) + datetime.timedelta(hours=number)
+        applied = since + datetime.timedelta(hours=number)
         email = f"sample{number + 1:02d}@example.com"
         applications.append(
             Application(

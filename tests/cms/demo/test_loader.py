@@ -175,6 +175,8 @@ def test_transcribed_data_matches_the_seed_documents():
 
 def test_the_demo_has_a_full_activity_with_a_waiting_list_and_one_with_seats_left():
     """What a new user of `make run` sees: applications in every state."""
+    from django.utils import timezone
+
     from cms.applications import booking
     from cms.applications.booking import State
     from cms.applications.models import Application
@@ -186,6 +188,9 @@ def test_the_demo_has_a_full_activity_with_a_waiting_list_and_one_with_seats_lef
     assert states["sample-kosodate-cafe-2027"].remaining == 24
     waiting = Application.objects.filter(status=Application.Status.WAITLISTED)
     assert waiting.exists()
+    # They applied before the demo was loaded: a new applicant queues behind them.
+    assert all(a.created_at < timezone.now() for a in Application.objects.all())
+    assert all(a.waitlisted_at < timezone.now() for a in waiting)
     # Sample applicants are marked as such and have no real addresses.
     named = Application.objects.exclude(name="")
     assert all(a.name.startswith("(サンプル)") for a in named)
