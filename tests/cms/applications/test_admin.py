@@ -172,6 +172,7 @@ def started(activity):
     """The day of the activity: it began an hour ago."""
     start = timezone.localtime() - datetime.timedelta(hours=1)
     activity.start_date, activity.start_time = start.date(), start.time()
+    activity.end_date = activity.end_time = None  # whatever the clock says now
     activity.save()
     return activity
 

@@ -236,7 +236,10 @@ def test_attendance_is_marked_only_on_applications_holding_seats(activity):
 
 
 def test_moving_an_activity_later_reminds_its_applicants_again(activity):
-    activity.start_date = timezone.localdate() + datetime.timedelta(days=1)
+    # Reminded now, a day before; whatever the time of day.
+    start = timezone.localtime().replace(microsecond=0) + datetime.timedelta(days=1)
+    activity.start_date, activity.start_time = start.date(), start.time()
+    activity.end_time = None
     activity.save_revision().publish()
     seat = booking.confirm(web(activity))
     Application.objects.filter(pk=seat.pk).update(reminder_sent_at=timezone.now())
